@@ -1,0 +1,239 @@
+//! The miIO frame header: parsing and classification. Pure functions over
+//! bytes; nothing here knows about keys or Wireshark.
+
+use crate::abi::{miio_frame_kind as FrameKind, miio_length_status as LengthStatus};
+
+pub const HEADER_LEN: usize = crate::abi::MIIO_HEADER_LEN as usize;
+pub const MAGIC: u16 = crate::abi::MIIO_MAGIC as u16;
+const HELLO_FILL: u32 = 0xFFFF_FFFF;
+
+/// The 32-byte header, in host byte order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    pub magic: u16,
+    pub length: u16,
+    pub unknown: u32,
+    pub device_id: u32,
+    pub stamp: u32,
+    /// Bytes 16..31: MD5 checksum, or the token / 00 / ff fill in a hello reply.
+    pub checksum: [u8; 16],
+}
+
+/// A header together with what the rest of the packet says about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frame {
+    pub header: Header,
+    pub kind: FrameKind,
+    pub length_status: LengthStatus,
+    /// Bytes that belong to this frame: min(length field, bytes available).
+    pub frame_len: usize,
+}
+
+impl Header {
+    /// Reads the fixed fields; `None` when fewer than 32 bytes are given.
+    pub fn parse(bytes: &[u8]) -> Option<Header> {
+        let h: &[u8; HEADER_LEN] = bytes.get(..HEADER_LEN)?.try_into().ok()?;
+        let be32 = |at: usize| u32::from_be_bytes([h[at], h[at + 1], h[at + 2], h[at + 3]]);
+        let mut checksum = [0u8; 16];
+        checksum.copy_from_slice(&h[16..32]);
+        Some(Header {
+            magic: u16::from_be_bytes([h[0], h[1]]),
+            length: u16::from_be_bytes([h[2], h[3]]),
+            unknown: be32(4),
+            device_id: be32(8),
+            stamp: be32(12),
+            checksum,
+        })
+    }
+
+    fn is_hello_request(&self) -> bool {
+        self.unknown == HELLO_FILL
+            && self.device_id == HELLO_FILL
+            && self.stamp == HELLO_FILL
+            && self.checksum == [0xFF; 16]
+    }
+
+    /// A hello reply's bytes 16..31 carry the token only on an unprovisioned
+    /// device; provisioned devices send all 00 or all ff.
+    pub fn carries_token(&self) -> bool {
+        self.checksum != [0x00; 16] && self.checksum != [0xFF; 16]
+    }
+}
+
+/// Classifies a packet.
+///
+/// `captured` is what the capture holds, `reported_len` the packet's length
+/// on the wire (larger when the snaplen cut it).
+pub fn classify(captured: &[u8], reported_len: usize) -> Frame {
+    let wire_len = reported_len.max(captured.len());
+    let malformed = |header: Option<Header>, why: LengthStatus| Frame {
+        header: header.unwrap_or(Header {
+            magic: 0,
+            length: 0,
+            unknown: 0,
+            device_id: 0,
+            stamp: 0,
+            checksum: [0; 16],
+        }),
+        kind: FrameKind::MIIO_KIND_MALFORMED,
+        length_status: why,
+        frame_len: captured.len().min(HEADER_LEN),
+    };
+
+    let Some(header) = Header::parse(captured) else {
+        let why = if wire_len >= HEADER_LEN {
+            LengthStatus::MIIO_LENGTH_TRUNCATED
+        } else {
+            LengthStatus::MIIO_LENGTH_SHORT_FRAME
+        };
+        return malformed(None, why);
+    };
+    if header.magic != MAGIC {
+        return malformed(Some(header), LengthStatus::MIIO_LENGTH_BAD_MAGIC);
+    }
+    let length = usize::from(header.length);
+    if length < HEADER_LEN {
+        return malformed(Some(header), LengthStatus::MIIO_LENGTH_FIELD_TOO_SMALL);
+    }
+    if length > wire_len {
+        return malformed(Some(header), LengthStatus::MIIO_LENGTH_FIELD_TOO_LARGE);
+    }
+
+    let length_status = if length > captured.len() {
+        LengthStatus::MIIO_LENGTH_TRUNCATED
+    } else if length < wire_len {
+        LengthStatus::MIIO_LENGTH_TRAILING_BYTES
+    } else {
+        LengthStatus::MIIO_LENGTH_OK
+    };
+    let kind = if length > HEADER_LEN {
+        FrameKind::MIIO_KIND_DATA
+    } else if header.is_hello_request() {
+        FrameKind::MIIO_KIND_HELLO_REQUEST
+    } else if header.carries_token() {
+        FrameKind::MIIO_KIND_HELLO_REPLY_TOKEN
+    } else {
+        FrameKind::MIIO_KIND_HELLO_REPLY
+    };
+    Frame {
+        header,
+        kind,
+        length_status,
+        frame_len: length.min(captured.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_frames::{hex, HELLO_REPLY, HELLO_REQUEST, INFO_REQUEST};
+
+    #[test]
+    fn parses_header_fields() {
+        let bytes = hex(INFO_REQUEST);
+        let h = Header::parse(&bytes).unwrap();
+        assert_eq!(h.magic, 0x2131);
+        assert_eq!(h.length, 0x50);
+        assert_eq!(h.unknown, 0);
+        assert_eq!(h.device_id, 0x0a1b2c3d);
+        assert_eq!(h.stamp, 0x138b);
+        assert_eq!(h.checksum[0], 0xfa);
+    }
+
+    #[test]
+    fn classifies_hello_request_and_reply() {
+        let req = hex(HELLO_REQUEST);
+        let f = classify(&req, req.len());
+        assert_eq!(f.kind, FrameKind::MIIO_KIND_HELLO_REQUEST);
+        assert_eq!(f.length_status, LengthStatus::MIIO_LENGTH_OK);
+
+        let rep = hex(HELLO_REPLY);
+        let f = classify(&rep, rep.len());
+        assert_eq!(f.kind, FrameKind::MIIO_KIND_HELLO_REPLY);
+        assert_eq!(f.header.device_id, 0x0a1b2c3d);
+    }
+
+    #[test]
+    fn hello_reply_with_token_is_flagged() {
+        let mut rep = hex(HELLO_REPLY);
+        rep[16..32].copy_from_slice(&hex("3f4a1c2b9d8e7f60112233445566aa01"));
+        assert_eq!(classify(&rep, 32).kind, FrameKind::MIIO_KIND_HELLO_REPLY_TOKEN);
+        rep[16..32].fill(0);
+        assert_eq!(classify(&rep, 32).kind, FrameKind::MIIO_KIND_HELLO_REPLY);
+    }
+
+    #[test]
+    fn data_frame() {
+        let bytes = hex(INFO_REQUEST);
+        let f = classify(&bytes, bytes.len());
+        assert_eq!(f.kind, FrameKind::MIIO_KIND_DATA);
+        assert_eq!(f.frame_len, 0x50);
+    }
+
+    #[test]
+    fn short_frames_are_malformed() {
+        for n in [0, 1, 2, 16, 31] {
+            let bytes = &hex(INFO_REQUEST)[..n];
+            let f = classify(bytes, n);
+            assert_eq!(f.kind, FrameKind::MIIO_KIND_MALFORMED, "{n} bytes");
+            assert_eq!(f.length_status, LengthStatus::MIIO_LENGTH_SHORT_FRAME);
+            assert_eq!(f.frame_len, n);
+        }
+    }
+
+    #[test]
+    fn snaplen_cut_inside_header_is_truncated_not_short() {
+        let bytes = hex(INFO_REQUEST);
+        let f = classify(&bytes[..20], bytes.len());
+        assert_eq!(f.length_status, LengthStatus::MIIO_LENGTH_TRUNCATED);
+    }
+
+    #[test]
+    fn bad_magic() {
+        let mut bytes = hex(INFO_REQUEST);
+        bytes[0] = 0x12;
+        let f = classify(&bytes, bytes.len());
+        assert_eq!(f.kind, FrameKind::MIIO_KIND_MALFORMED);
+        assert_eq!(f.length_status, LengthStatus::MIIO_LENGTH_BAD_MAGIC);
+    }
+
+    #[test]
+    fn length_field_smaller_than_header() {
+        let mut bytes = hex(INFO_REQUEST);
+        bytes[2..4].copy_from_slice(&16u16.to_be_bytes());
+        let f = classify(&bytes, bytes.len());
+        assert_eq!(f.length_status, LengthStatus::MIIO_LENGTH_FIELD_TOO_SMALL);
+    }
+
+    #[test]
+    fn length_field_larger_than_packet() {
+        let mut bytes = hex(INFO_REQUEST);
+        bytes[2..4].copy_from_slice(&0x60u16.to_be_bytes());
+        let f = classify(&bytes, bytes.len());
+        assert_eq!(f.kind, FrameKind::MIIO_KIND_MALFORMED);
+        assert_eq!(f.length_status, LengthStatus::MIIO_LENGTH_FIELD_TOO_LARGE);
+        // A 32-byte hello claiming more is malformed too.
+        let mut hello = hex(HELLO_REPLY);
+        hello[2..4].copy_from_slice(&0x40u16.to_be_bytes());
+        assert_eq!(classify(&hello, 32).length_status, LengthStatus::MIIO_LENGTH_FIELD_TOO_LARGE);
+    }
+
+    #[test]
+    fn packet_longer_than_length_field() {
+        let mut bytes = hex(INFO_REQUEST);
+        bytes.extend_from_slice(&[0u8; 5]);
+        let f = classify(&bytes, bytes.len());
+        assert_eq!(f.kind, FrameKind::MIIO_KIND_DATA);
+        assert_eq!(f.length_status, LengthStatus::MIIO_LENGTH_TRAILING_BYTES);
+        assert_eq!(f.frame_len, 0x50);
+    }
+
+    #[test]
+    fn frame_cut_by_snaplen() {
+        let bytes = hex(INFO_REQUEST);
+        let f = classify(&bytes[..40], bytes.len());
+        assert_eq!(f.kind, FrameKind::MIIO_KIND_DATA);
+        assert_eq!(f.length_status, LengthStatus::MIIO_LENGTH_TRUNCATED);
+        assert_eq!(f.frame_len, 40);
+    }
+}

@@ -1,0 +1,19 @@
+//! miio-dissector: the Rust core of a Wireshark plugin for Xiaomi miIO.
+//!
+//! Layout: `frame` (header parsing), `crypto` (checksum, AES), `keys` (key
+//! table rows), `key_store` (the one global), `dissect` (one frame start to
+//! end), `payload` (reading the JSON), `ffi` (the C ABI of
+//! include/miio_dissector.h), `plugin` (the symbols Wireshark loads).
+
+pub mod abi;
+pub mod crypto;
+pub mod dissect;
+pub mod ffi;
+pub mod frame;
+pub mod key_store;
+pub mod keys;
+pub mod payload;
+pub mod plugin;
+
+#[cfg(test)]
+mod test_frames;

@@ -1,0 +1,127 @@
+/*
+ * miio-keys-uat.c - the "miio_keys" preference table (UAT) of device tokens
+ * and cloud keys. Wireshark owns the rows; validation and the key store are
+ * in Rust (miio_key_row_check, miio_key_store_replace).
+ *
+ * Columns (a public contract: saved preferences depend on them):
+ *   device_id, type, key, comment
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <epan/uat.h>
+#include <wsutil/wmem/wmem.h>
+
+#include "miio_dissector.h"
+#include "miio-shim.h"
+#include "ws-compat.h"
+
+typedef struct {
+    char *device_id;
+    char *key_type;
+    char *key;
+    char *comment;
+} miio_key_record_t;
+
+static miio_key_record_t *miio_key_records;
+static unsigned miio_key_record_count;
+
+static const value_string miio_key_type_vals[] = {
+    { 0, "token" },
+    { 1, "cloud" },
+    { 0, NULL }
+};
+
+UAT_CSTRING_CB_DEF(miio_keys, device_id, miio_key_record_t)
+UAT_VS_CSTRING_DEF(miio_keys, key_type, miio_key_record_t, NULL, "token")
+UAT_CSTRING_CB_DEF(miio_keys, key, miio_key_record_t)
+UAT_CSTRING_CB_DEF(miio_keys, comment, miio_key_record_t)
+
+static miio_key_row miio_key_record_as_row(const miio_key_record_t *rec)
+{
+    miio_key_row row = { rec->device_id, rec->key_type, rec->key, rec->comment };
+    return row;
+}
+
+static void *miio_key_record_copy(void *dest, const void *source, size_t len _U_)
+{
+    const miio_key_record_t *src = (const miio_key_record_t *)source;
+    miio_key_record_t *dst = (miio_key_record_t *)dest;
+
+    dst->device_id = g_strdup(src->device_id);
+    dst->key_type = g_strdup(src->key_type);
+    dst->key = g_strdup(src->key);
+    dst->comment = g_strdup(src->comment);
+    return dst;
+}
+
+static miio_uat_bool miio_key_record_update(void *record, char **error)
+{
+    miio_key_row row = miio_key_record_as_row((const miio_key_record_t *)record);
+    char message[MIIO_TEXT_CAP];
+
+    if (miio_key_row_check(&row, message, sizeof message) == MIIO_OK)
+        return TRUE;
+    *error = g_strdup(message[0] ? message : "miio_keys: row refused");
+    return FALSE;
+}
+
+static void miio_key_record_free(void *record)
+{
+    miio_key_record_t *rec = (miio_key_record_t *)record;
+
+    g_free(rec->device_id);
+    g_free(rec->key_type);
+    g_free(rec->key);
+    g_free(rec->comment);
+}
+
+/* Hands the whole table to the Rust key store after every change. */
+static void miio_keys_post_update(void)
+{
+    miio_key_row *rows = g_new0(miio_key_row, miio_key_record_count ? miio_key_record_count : 1);
+    size_t loaded = 0;
+
+    for (unsigned i = 0; i < miio_key_record_count; i++)
+        rows[i] = miio_key_record_as_row(&miio_key_records[i]);
+    miio_key_store_replace(rows, miio_key_record_count, &loaded);
+    g_free(rows);
+}
+
+static void miio_keys_reset(void)
+{
+    miio_key_store_replace(NULL, 0, NULL);
+}
+
+void miio_keys_uat_register(module_t *miio_module)
+{
+    static uat_field_t miio_key_fields[] = {
+        UAT_FLD_CSTRING(miio_keys, device_id, "Device ID",
+            "Device id as 8 hex digits (e.g. 0a1b2c3d), as shown in miio.device_id; empty = any device"),
+        UAT_FLD_VS(miio_keys, key_type, "Type", miio_key_type_vals,
+            "token: a device token (32 hex digits); cloud: a Mi cloud key (16 characters or 32 hex digits)"),
+        UAT_FLD_CSTRING(miio_keys, key, "Key",
+            "Device token (32 hex digits) or cloud key"),
+        UAT_FLD_CSTRING(miio_keys, comment, "Comment", "Free text, e.g. the device's name"),
+        UAT_END_FIELDS
+    };
+    uat_t *keys_uat = uat_new("miIO keys",
+        sizeof(miio_key_record_t),
+        "miio_keys",
+        TRUE,
+        &miio_key_records,
+        &miio_key_record_count,
+        UAT_AFFECTS_DISSECTION,
+        NULL,
+        miio_key_record_copy,
+        miio_key_record_update,
+        miio_key_record_free,
+        miio_keys_post_update,
+        miio_keys_reset,
+        miio_key_fields);
+
+    prefs_register_uat_preference(miio_module, "keys", "Device tokens and cloud keys",
+        "Keys used to verify and decrypt miIO frames. A token is 32 hex digits "
+        "(python-miio, Mi Home token extractors); a row with an empty device id "
+        "is tried on every device.",
+        keys_uat);
+}

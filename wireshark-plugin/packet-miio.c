@@ -1,0 +1,341 @@
+/*
+ * packet-miio.c - Xiaomi miIO dissector: registration and the protocol tree.
+ *
+ * Parsing, checksum verification and decryption happen in Rust behind
+ * include/miio_dissector.h; this file turns the result into fields, expert
+ * infos, columns and the "Decrypted miIO" data source.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <epan/expert.h>
+#include <epan/packet.h>
+#include <epan/prefs.h>
+#include <epan/proto_data.h>
+
+#include "miio_dissector.h"
+#include "miio-shim.h"
+#include "ws-compat.h"
+
+#define MIIO_UDP_PORT 54321
+
+static int proto_miio = -1;
+
+static int hf_miio_magic = -1;
+static int hf_miio_length = -1;
+static int hf_miio_unknown = -1;
+static int hf_miio_device_id = -1;
+static int hf_miio_stamp = -1;
+static int hf_miio_checksum = -1;
+static int hf_miio_checksum_status = -1;
+static int hf_miio_token = -1;
+static int hf_miio_encrypted = -1;
+static int hf_miio_decrypted = -1;
+static int hf_miio_key_row = -1;
+static int hf_miio_trailing = -1;
+
+static gint ett_miio = -1;
+static gint ett_miio_decrypted = -1;
+
+static expert_field ei_miio_malformed = EI_INIT;
+static expert_field ei_miio_trailing = EI_INIT;
+static expert_field ei_miio_truncated = EI_INIT;
+static expert_field ei_miio_checksum_bad = EI_INIT;
+static expert_field ei_miio_no_key = EI_INIT;
+static expert_field ei_miio_decrypt_failed = EI_INIT;
+static expert_field ei_miio_token_leaked = EI_INIT;
+static expert_field ei_miio_internal = EI_INIT;
+
+static dissector_handle_t miio_handle;
+static dissector_handle_t json_handle;
+
+static const value_string miio_length_status_vals[] = {
+    { MIIO_LENGTH_SHORT_FRAME,      "frame shorter than the 32-byte header" },
+    { MIIO_LENGTH_BAD_MAGIC,        "magic is not 0x2131" },
+    { MIIO_LENGTH_FIELD_TOO_SMALL,  "length field is smaller than the 32-byte header" },
+    { MIIO_LENGTH_FIELD_TOO_LARGE,  "length field is larger than the packet" },
+    { MIIO_LENGTH_TRAILING_BYTES,   "packet has bytes after the length the header gives" },
+    { MIIO_LENGTH_TRUNCATED,        "frame was cut short by the capture's snapshot length" },
+    { 0, NULL }
+};
+
+static const value_string miio_decrypt_status_vals[] = {
+    { MIIO_DECRYPT_BAD_LENGTH,  "ciphertext length is not a multiple of 16" },
+    { MIIO_DECRYPT_BAD_PADDING, "invalid padding (wrong key or corrupted frame)" },
+    { MIIO_DECRYPT_TRUNCATED,   "ciphertext not fully captured" },
+    { 0, NULL }
+};
+
+static void
+add_header_fields(proto_tree *tree, tvbuff_t *tvb)
+{
+    proto_tree_add_item(tree, hf_miio_magic, tvb, MIIO_OFFSET_MAGIC, 2, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_miio_length, tvb, MIIO_OFFSET_LENGTH, 2, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_miio_unknown, tvb, MIIO_OFFSET_UNKNOWN, 4, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_miio_device_id, tvb, MIIO_OFFSET_DEVICE_ID, 4, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_miio_stamp, tvb, MIIO_OFFSET_STAMP, 4, ENC_BIG_ENDIAN);
+}
+
+/* A frame whose header cannot be used: say why, keep the bytes visible. */
+static void
+dissect_malformed(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item,
+                  proto_tree *tree, const miio_frame_info *info)
+{
+    const char *why = val_to_str_const(info->length_status, miio_length_status_vals,
+                                       "malformed header");
+
+    if (tvb_captured_length(tvb) >= MIIO_HEADER_LEN)
+        add_header_fields(tree, tvb);
+    expert_add_info_format(pinfo, miio_item, &ei_miio_malformed, "Malformed miIO frame: %s", why);
+    col_add_fstr(pinfo->cinfo, COL_INFO, "Malformed miIO frame: %s", why);
+}
+
+static void
+dissect_hello(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item,
+              proto_tree *tree, const miio_frame_info *info)
+{
+    switch (info->kind) {
+    case MIIO_KIND_HELLO_REQUEST:
+        proto_tree_add_item(tree, hf_miio_checksum, tvb, MIIO_OFFSET_CHECKSUM, MIIO_CHECKSUM_LEN, ENC_NA);
+        col_set_str(pinfo->cinfo, COL_INFO, "Hello");
+        break;
+    case MIIO_KIND_HELLO_REPLY_TOKEN: {
+        proto_item *ti = proto_tree_add_item(tree, hf_miio_token, tvb, MIIO_OFFSET_CHECKSUM,
+                                             MIIO_TOKEN_LEN, ENC_NA);
+        expert_add_info(pinfo, ti, &ei_miio_token_leaked);
+        col_add_fstr(pinfo->cinfo, COL_INFO, "Hello reply, device 0x%08x, token leaked",
+                     info->header.device_id);
+        break;
+    }
+    default:
+        proto_tree_add_item(tree, hf_miio_checksum, tvb, MIIO_OFFSET_CHECKSUM, MIIO_CHECKSUM_LEN, ENC_NA);
+        col_add_fstr(pinfo->cinfo, COL_INFO, "Hello reply, device 0x%08x", info->header.device_id);
+        break;
+    }
+    proto_item_append_text(miio_item, ", %s", info->kind == MIIO_KIND_HELLO_REQUEST ? "Hello" : "Hello reply");
+}
+
+static void
+add_checksum(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const miio_frame_info *info)
+{
+    proto_item *ti = proto_tree_add_item(tree, hf_miio_checksum, tvb, MIIO_OFFSET_CHECKSUM,
+                                         MIIO_CHECKSUM_LEN, ENC_NA);
+    proto_item *st = proto_tree_add_uint(tree, hf_miio_checksum_status, tvb, MIIO_OFFSET_CHECKSUM,
+                                         MIIO_CHECKSUM_LEN, info->checksum_status);
+
+    proto_item_set_generated(st);
+    if (info->checksum_status == MIIO_CHECKSUM_GOOD) {
+        proto_item_append_text(ti, " [correct]");
+    } else if (info->checksum_status == MIIO_CHECKSUM_BAD) {
+        proto_item_append_text(ti, " [incorrect]");
+        expert_add_info(pinfo, ti, &ei_miio_checksum_bad);
+    } else {
+        proto_item_append_text(ti, " [unverified]");
+    }
+}
+
+/* Shows the plaintext as a new data source and hands it to the JSON dissector. */
+static void
+add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *tree,
+              uint8_t *plaintext, const miio_frame_info *info)
+{
+    tvbuff_t *plain_tvb;
+    char summary[MIIO_TEXT_CAP];
+    unsigned len = (unsigned)info->plaintext_len;
+
+    if (len == 0) {
+        col_set_str(pinfo->cinfo, COL_INFO, "Decrypted, empty payload");
+        return;
+    }
+    plain_tvb = tvb_new_child_real_data(tvb, plaintext, len, len);
+    add_new_data_source(pinfo, plain_tvb, "Decrypted miIO");
+    proto_tree_add_item(tree, hf_miio_decrypted, plain_tvb, 0, len, ENC_UTF_8);
+    if (json_handle)
+        call_dissector(json_handle, plain_tvb, pinfo, root);
+
+    /* After the JSON dissector, which sets its own columns. */
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, "miIO");
+    if (miio_describe_payload(plaintext, len, summary, sizeof summary) == MIIO_OK)
+        col_add_str(pinfo->cinfo, COL_INFO, summary);
+    else
+        col_add_fstr(pinfo->cinfo, COL_INFO, "Decrypted, %u bytes (not JSON)", len);
+}
+
+static void
+dissect_data(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item, proto_tree *root,
+             proto_tree *tree, uint8_t *plaintext, const miio_frame_info *info)
+{
+    int ct_len = (int)(info->frame_len - MIIO_HEADER_LEN);
+    proto_item *enc_item;
+
+    add_checksum(tvb, pinfo, tree, info);
+    enc_item = proto_tree_add_item(tree, hf_miio_encrypted, tvb, MIIO_HEADER_LEN, ct_len, ENC_NA);
+
+    if (info->key_row != 0) {
+        proto_item *ti = proto_tree_add_uint(tree, hf_miio_key_row, tvb, 0, 0, info->key_row);
+        proto_item_set_generated(ti);
+    }
+
+    switch (info->decrypt_status) {
+    case MIIO_DECRYPT_OK:
+        add_plaintext(tvb, pinfo, root, tree, plaintext, info);
+        break;
+    case MIIO_DECRYPT_NO_KEY:
+        expert_add_info_format(pinfo, enc_item, &ei_miio_no_key,
+            "No key for device 0x%08x (%u keys tried): add its token under "
+            "Preferences > Protocols > miIO", info->header.device_id, info->keys_tried);
+        col_add_fstr(pinfo->cinfo, COL_INFO, "Encrypted, no key (device 0x%08x)",
+                     info->header.device_id);
+        break;
+    default: {
+        const char *why = val_to_str_const(info->decrypt_status, miio_decrypt_status_vals,
+                                           "unknown error");
+        expert_add_info_format(pinfo, enc_item, &ei_miio_decrypt_failed, "Decryption failed: %s", why);
+        col_add_fstr(pinfo->cinfo, COL_INFO, "Encrypted, decryption failed: %s", why);
+        break;
+    }
+    }
+    proto_item_append_text(miio_item, ", Device 0x%08x", info->header.device_id);
+}
+
+static int
+dissect_miio(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    unsigned captured = tvb_captured_length(tvb);
+    unsigned reported = tvb_reported_length(tvb);
+    const uint8_t *bytes = tvb_get_ptr(tvb, 0, captured);
+    size_t plaintext_cap = captured > MIIO_HEADER_LEN ? captured - MIIO_HEADER_LEN : 1;
+    uint8_t *plaintext = (uint8_t *)wmem_alloc(pinfo->pool, plaintext_cap);
+    miio_frame_info info;
+    proto_item *miio_item;
+    proto_tree *miio_tree;
+
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, "miIO");
+    col_clear(pinfo->cinfo, COL_INFO);
+
+    miio_item = proto_tree_add_item(tree, proto_miio, tvb, 0, -1, ENC_NA);
+    miio_tree = proto_item_add_subtree(miio_item, ett_miio);
+
+    if (miio_dissect_frame(bytes, captured, reported, plaintext, plaintext_cap, &info) != MIIO_OK) {
+        expert_add_info(pinfo, miio_item, &ei_miio_internal);
+        return captured;
+    }
+
+    switch (info.kind) {
+    case MIIO_KIND_MALFORMED:
+        dissect_malformed(tvb, pinfo, miio_item, miio_tree, &info);
+        return captured;
+    case MIIO_KIND_HELLO_REQUEST:
+    case MIIO_KIND_HELLO_REPLY:
+    case MIIO_KIND_HELLO_REPLY_TOKEN:
+        add_header_fields(miio_tree, tvb);
+        dissect_hello(tvb, pinfo, miio_item, miio_tree, &info);
+        break;
+    case MIIO_KIND_DATA:
+        add_header_fields(miio_tree, tvb);
+        dissect_data(tvb, pinfo, miio_item, tree, miio_tree, plaintext, &info);
+        break;
+    }
+
+    if (info.length_status == MIIO_LENGTH_TRAILING_BYTES) {
+        proto_item *ti = proto_tree_add_item(miio_tree, hf_miio_trailing, tvb, (int)info.frame_len, -1, ENC_NA);
+        expert_add_info(pinfo, ti, &ei_miio_trailing);
+    } else if (info.length_status == MIIO_LENGTH_TRUNCATED) {
+        expert_add_info(pinfo, miio_item, &ei_miio_truncated);
+    }
+    proto_item_set_len(miio_item, (int)(info.length_status == MIIO_LENGTH_TRAILING_BYTES
+                                        ? info.frame_len : captured));
+    return captured;
+}
+
+void
+proto_register_miio(void)
+{
+    static hf_register_info hf[] = {
+        { &hf_miio_magic,
+          { "Magic", "miio.magic", FT_UINT16, BASE_HEX, NULL, 0x0,
+            "Frame magic, always 0x2131", HFILL } },
+        { &hf_miio_length,
+          { "Length", "miio.length", FT_UINT16, BASE_DEC, NULL, 0x0,
+            "Length of the whole frame, header included", HFILL } },
+        { &hf_miio_unknown,
+          { "Unknown", "miio.unknown", FT_UINT32, BASE_HEX, NULL, 0x0,
+            "0x00000000, or 0xffffffff in a hello request", HFILL } },
+        { &hf_miio_device_id,
+          { "Device ID", "miio.device_id", FT_UINT32, BASE_HEX, NULL, 0x0,
+            "The device's id (did)", HFILL } },
+        { &hf_miio_stamp,
+          { "Stamp", "miio.stamp", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Device time stamp (seconds)", HFILL } },
+        { &hf_miio_checksum,
+          { "Checksum", "miio.checksum", FT_BYTES, BASE_NONE, NULL, 0x0,
+            "MD5 of the frame with the token in place of the checksum", HFILL } },
+        { &hf_miio_checksum_status,
+          { "Checksum Status", "miio.checksum.status", FT_UINT8, BASE_NONE,
+            VALS(proto_checksum_vals), 0x0, NULL, HFILL } },
+        { &hf_miio_token,
+          { "Token", "miio.token", FT_BYTES, BASE_NONE, NULL, 0x0,
+            "Device token sent in clear by an unprovisioned device's hello reply", HFILL } },
+        { &hf_miio_encrypted,
+          { "Encrypted payload", "miio.encrypted", FT_BYTES, BASE_NONE, NULL, 0x0,
+            "AES-128-CBC ciphertext", HFILL } },
+        { &hf_miio_decrypted,
+          { "Decrypted payload", "miio.decrypted", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Plaintext (JSON), trailing NULs stripped", HFILL } },
+        { &hf_miio_key_row,
+          { "Key row", "miio.key_row", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Row of the miio_keys table whose key verified or decrypted this frame", HFILL } },
+        { &hf_miio_trailing,
+          { "Trailing bytes", "miio.trailing", FT_BYTES, BASE_NONE, NULL, 0x0,
+            "Bytes after the length given in the header", HFILL } },
+    };
+
+    static gint *ett[] = {
+        &ett_miio,
+        &ett_miio_decrypted,
+    };
+
+    static ei_register_info ei[] = {
+        { &ei_miio_malformed,
+          { "miio.malformed", PI_MALFORMED, PI_ERROR, "Malformed miIO frame", EXPFILL } },
+        { &ei_miio_trailing,
+          { "miio.trailing.expert", PI_MALFORMED, PI_ERROR,
+            "Packet is longer than the miIO length field says", EXPFILL } },
+        { &ei_miio_truncated,
+          { "miio.truncated", PI_MALFORMED, PI_NOTE,
+            "Frame cut short by the capture's snapshot length", EXPFILL } },
+        { &ei_miio_checksum_bad,
+          { "miio.checksum.bad", PI_CHECKSUM, PI_WARN,
+            "Checksum mismatch: wrong key or corrupted frame", EXPFILL } },
+        { &ei_miio_no_key,
+          { "miio.no_key", PI_UNDECODED, PI_NOTE, "No key for this device", EXPFILL } },
+        { &ei_miio_decrypt_failed,
+          { "miio.decryption_failed", PI_DECRYPTION, PI_WARN, "Decryption failed", EXPFILL } },
+        { &ei_miio_token_leaked,
+          { "miio.token.leaked", PI_SECURITY, PI_WARN,
+            "Hello reply carries the device token in clear (unprovisioned device)", EXPFILL } },
+        { &ei_miio_internal,
+          { "miio.internal_error", PI_MALFORMED, PI_ERROR,
+            "miIO dissector internal error (frame not dissected)", EXPFILL } },
+    };
+
+    module_t *miio_module;
+    expert_module_t *expert_miio;
+
+    proto_miio = proto_register_protocol("Xiaomi miIO", "miIO", "miio");
+    proto_register_field_array(proto_miio, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_miio = expert_register_protocol(proto_miio);
+    expert_register_field_array(expert_miio, ei, array_length(ei));
+
+    miio_handle = register_dissector("miio", dissect_miio, proto_miio);
+
+    miio_module = prefs_register_protocol(proto_miio, NULL);
+    miio_keys_uat_register(miio_module);
+}
+
+void
+proto_reg_handoff_miio(void)
+{
+    json_handle = find_dissector_add_dependency("json", proto_miio);
+    dissector_add_uint_with_preference("udp.port", MIIO_UDP_PORT, miio_handle);
+}
