@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""A miIO device simulator for making test captures.
+
+Framing and crypto are python-miio's own (`miio.protocol.Message`), so the
+frames on the wire are what a real python-miio peer produces, independent of
+this project's Rust code. Each --device listens on IP:54321.
+
+  responder.py --device 127.0.0.5:0a1b2c3d:<32 hex token>[:leak] [--device ...]
+
+`leak` makes the device answer hellos with its token in bytes 16..31, as an
+unprovisioned device in pairing mode does. Stops on SIGTERM.
+"""
+import argparse
+import datetime
+import select
+import signal
+import socket
+import struct
+import sys
+import time
+
+from miio.protocol import Message
+
+BOOT_STAMP = 5000  # device "seconds since boot" at start
+
+
+class Device:
+    def __init__(self, spec):
+        parts = spec.split(":")
+        self.ip, did, token = parts[0], parts[1], parts[2]
+        self.leak = len(parts) > 3 and parts[3] == "leak"
+        self.did = bytes.fromhex(did)
+        self.token = bytes.fromhex(token)
+        self.started = time.monotonic()
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((self.ip, 54321))
+
+    def stamp(self):
+        return BOOT_STAMP + int(time.monotonic() - self.started)
+
+    def hello_reply(self):
+        fill = self.token if self.leak else b"\xff" * 16
+        return struct.pack(">HHI4sI", 0x2131, 32, 0, self.did, self.stamp()) + fill
+
+    def result_for(self, method, params):
+        if method == "miIO.info":
+            return {"result": {
+                "life": 1234, "model": "chuangmi.plug.m1", "token": self.token.hex(),
+                "fw_ver": "1.2.4_59", "hw_ver": "MW300", "mac": "78:11:DC:00:11:22",
+                "ap": {"ssid": "home", "bssid": "AA:BB:CC:DD:EE:FF", "rssi": -48},
+                "netif": {"localIp": self.ip, "mask": "255.0.0.0", "gw": "127.0.0.1"}}}
+        if method == "miIO.config_router":
+            return {"result": ["ok"]}
+        if method == "get_prop":
+            values = {"power": "on", "temperature": 41, "wifi_led": "off", "usb_on": True}
+            return {"result": [values.get(p, None) for p in params]}
+        if method in ("set_power", "set_wifi_led", "set_usb_on"):
+            return {"result": ["ok"]}
+        if method == "get_properties":
+            return {"result": [dict(p, code=0, value=True) for p in params]}
+        if method == "set_properties":
+            return {"result": [dict(did=p.get("did"), siid=p.get("siid"), piid=p.get("piid"), code=0)
+                               for p in params]}
+        return {"error": {"code": -32601, "message": "Method not found."}}
+
+    def handle(self, data, addr):
+        if len(data) == 32:
+            self.sock.sendto(self.hello_reply(), addr)
+            return
+        msg = Message.parse(data, token=self.token)
+        request = msg.data.value
+        reply = {"id": request["id"]}
+        reply.update(self.result_for(request.get("method"), request.get("params", [])))
+        header = {"length": 0, "unknown": 0, "device_id": self.did,
+                  "ts": datetime.datetime.utcfromtimestamp(self.stamp())}
+        out = Message.build({"data": {"value": reply}, "header": {"value": header}, "checksum": 0},
+                            token=self.token)
+        self.sock.sendto(out, addr)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--device", action="append", required=True)
+    args = ap.parse_args()
+    devices = {d.sock: d for d in map(Device, args.device)}
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print("ready", flush=True)
+    while True:
+        readable, _, _ = select.select(list(devices), [], [], 1.0)
+        for sock in readable:
+            data, addr = sock.recvfrom(65535)
+            devices[sock].handle(data, addr)
+
+
+if __name__ == "__main__":
+    main()
