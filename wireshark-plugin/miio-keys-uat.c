@@ -17,7 +17,7 @@
 
 typedef struct {
     char *device_id;
-    char *key_type;
+    char *type;
     char *key;
     char *comment;
 } miio_key_record_t;
@@ -25,20 +25,30 @@ typedef struct {
 static miio_key_record_t *miio_key_records;
 static unsigned miio_key_record_count;
 
+/* Choices offered in the GUI's drop-down for the type column. */
 static const value_string miio_key_type_vals[] = {
     { 0, "token" },
     { 1, "cloud" },
     { 0, NULL }
 };
 
+/* Accepts any text: the row check in Rust refuses an unknown type with a
+ * message that names the column, which Wireshark's enum check would not. */
+static miio_uat_bool miio_key_type_chk(void *record _U_, const char *text _U_, unsigned len _U_,
+                                       const void *chk_data _U_, const void *fld_data _U_,
+                                       char **error _U_)
+{
+    return TRUE;
+}
+
 UAT_CSTRING_CB_DEF(miio_keys, device_id, miio_key_record_t)
-UAT_VS_CSTRING_DEF(miio_keys, key_type, miio_key_record_t, NULL, "token")
+UAT_CSTRING_CB_DEF(miio_keys, type, miio_key_record_t)
 UAT_CSTRING_CB_DEF(miio_keys, key, miio_key_record_t)
 UAT_CSTRING_CB_DEF(miio_keys, comment, miio_key_record_t)
 
 static miio_key_row miio_key_record_as_row(const miio_key_record_t *rec)
 {
-    miio_key_row row = { rec->device_id, rec->key_type, rec->key, rec->comment };
+    miio_key_row row = { rec->device_id, rec->type, rec->key, rec->comment };
     return row;
 }
 
@@ -48,7 +58,7 @@ static void *miio_key_record_copy(void *dest, const void *source, size_t len _U_
     miio_key_record_t *dst = (miio_key_record_t *)dest;
 
     dst->device_id = g_strdup(src->device_id);
-    dst->key_type = g_strdup(src->key_type);
+    dst->type = g_strdup(src->type);
     dst->key = g_strdup(src->key);
     dst->comment = g_strdup(src->comment);
     return dst;
@@ -70,7 +80,7 @@ static void miio_key_record_free(void *record)
     miio_key_record_t *rec = (miio_key_record_t *)record;
 
     g_free(rec->device_id);
-    g_free(rec->key_type);
+    g_free(rec->type);
     g_free(rec->key);
     g_free(rec->comment);
 }
@@ -97,8 +107,12 @@ void miio_keys_uat_register(module_t *miio_module)
     static uat_field_t miio_key_fields[] = {
         UAT_FLD_CSTRING(miio_keys, device_id, "Device ID",
             "Device id as 8 hex digits (e.g. 0a1b2c3d), as shown in miio.device_id; empty = any device"),
-        UAT_FLD_VS(miio_keys, key_type, "Type", miio_key_type_vals,
-            "token: a device token (32 hex digits); cloud: a Mi cloud key (16 characters or 32 hex digits)"),
+        { "type", "Type", PT_TXTMOD_ENUM,
+          { miio_key_type_chk, miio_keys_type_set_cb, miio_keys_type_tostr_cb },
+          { &miio_key_type_vals, &miio_key_type_vals, &miio_key_type_vals },
+          &miio_key_type_vals,
+          "token: a device token (32 hex digits); cloud: a Mi cloud key (16 characters or 32 hex digits)",
+          FLDFILL },
         UAT_FLD_CSTRING(miio_keys, key, "Key",
             "Device token (32 hex digits) or cloud key"),
         UAT_FLD_CSTRING(miio_keys, comment, "Comment", "Free text, e.g. the device's name"),
