@@ -111,13 +111,22 @@ pub fn parse_row(raw: &RawRow<'_>, row: Option<u32>) -> Result<KeyEntry, String>
     })
 }
 
-/// ` ("comment")` when the row has a comment, so users can find it.
+/// ` (device 0a1b2c3d, "comment")`: what the user sees of the row in the
+/// table, so the message leads to it. Never the key.
 fn describe(raw: &RawRow<'_>) -> String {
-    let c = raw.comment.trim();
-    if c.is_empty() {
+    let mut parts = Vec::new();
+    let device = raw.device_id.trim();
+    if !device.is_empty() {
+        parts.push(format!("device {}", printable(device, 24)));
+    }
+    let comment = raw.comment.trim();
+    if !comment.is_empty() {
+        parts.push(format!("\"{}\"", printable(comment, 40)));
+    }
+    if parts.is_empty() {
         String::new()
     } else {
-        format!(" (\"{}\")", printable(c, 40))
+        format!(" ({})", parts.join(", "))
     }
 }
 
@@ -179,14 +188,17 @@ mod tests {
         let err = parse_row(&row("0a1b2c3g", "token", TOKEN), Some(3)).unwrap_err();
         assert_eq!(
             err,
-            "miio_keys row 3 (\"vacuum\"): device_id: expected up to 8 hex digits (e.g. 0a1b2c3d) or empty for any device, got \"0a1b2c3g\""
+            "miio_keys row 3 (device 0a1b2c3g, \"vacuum\"): device_id: expected up to 8 hex digits (e.g. 0a1b2c3d) or empty for any device, got \"0a1b2c3g\""
         );
     }
 
     #[test]
     fn row_without_position_is_named_by_comment() {
         let err = parse_row(&row("xyz", "token", TOKEN), None).unwrap_err();
-        assert!(err.starts_with("miio_keys row (\"vacuum\"): device_id:"), "{err}");
+        assert!(err.starts_with("miio_keys row (device xyz, \"vacuum\"): device_id:"), "{err}");
+        let bare = RawRow { device_id: "", key_type: "token", key: "abc", comment: "" };
+        let err = parse_row(&bare, None).unwrap_err();
+        assert!(err.starts_with("miio_keys row: key:"), "{err}");
     }
 
     #[test]

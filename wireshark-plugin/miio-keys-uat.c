@@ -85,8 +85,13 @@ static void miio_key_record_free(void *record)
     g_free(rec->comment);
 }
 
-/* Hands the whole table to the Rust key store after every change. */
-static void miio_keys_post_update(void)
+/*
+ * Hands the table's valid rows to the Rust key store. Called after every
+ * change, and at the start of every (re)dissection: when a saved table has a
+ * bad row, Wireshark reports it and keeps the valid rows but skips the
+ * post-update callback, so a push on change alone would lose them.
+ */
+static void miio_keys_push(void)
 {
     miio_key_row *rows = g_new0(miio_key_row, miio_key_record_count ? miio_key_record_count : 1);
     size_t loaded = 0;
@@ -129,10 +134,11 @@ void miio_keys_uat_register(module_t *miio_module)
         miio_key_record_copy,
         miio_key_record_update,
         miio_key_record_free,
-        miio_keys_post_update,
+        miio_keys_push,
         miio_keys_reset,
         miio_key_fields);
 
+    register_init_routine(miio_keys_push);
     prefs_register_uat_preference(miio_module, "keys", "Device tokens and cloud keys",
         "Keys used to verify and decrypt miIO frames. A token is 32 hex digits "
         "(python-miio, Mi Home token extractors); a row with an empty device id "
