@@ -196,3 +196,156 @@ pub unsafe extern "C" fn miio_key_store_replace(
         miio_status::MIIO_OK
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::CString;
+    use std::ptr;
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::abi::{miio_checksum_status, miio_decrypt_status, miio_frame_kind};
+    use crate::test_frames::{hex, INFO_REQUEST, TOKEN};
+
+    /// The key store is global: tests that touch it take turns.
+    static STORE_LOCK: Mutex<()> = Mutex::new(());
+
+    struct Row {
+        strings: [CString; 4],
+    }
+
+    impl Row {
+        fn new(device_id: &str, key_type: &str, key: &str, comment: &str) -> Row {
+            let c = |s: &str| CString::new(s).unwrap();
+            Row { strings: [c(device_id), c(key_type), c(key), c(comment)] }
+        }
+        fn abi(&self) -> miio_key_row {
+            miio_key_row {
+                device_id: self.strings[0].as_ptr(),
+                key_type: self.strings[1].as_ptr(),
+                key: self.strings[2].as_ptr(),
+                comment: self.strings[3].as_ptr(),
+            }
+        }
+    }
+
+    fn zeroed_info() -> miio_frame_info {
+        // SAFETY: miio_frame_info is plain data; all-zero is a valid value
+        // for every field (each enum has a variant 0).
+        unsafe { std::mem::zeroed() }
+    }
+
+    fn dissect_via_abi(frame: &[u8], plaintext: &mut [u8]) -> (miio_status, miio_frame_info) {
+        let mut info = zeroed_info();
+        let status = unsafe {
+            miio_dissect_frame(frame.as_ptr(), frame.len(), frame.len(), plaintext.as_mut_ptr(), plaintext.len(), &mut info)
+        };
+        (status, info)
+    }
+
+    #[test]
+    fn replace_then_dissect_decrypts() {
+        let _lock = STORE_LOCK.lock().unwrap();
+        let rows = [Row::new("bad id", "token", TOKEN, ""), Row::new("0a1b2c3d", "token", TOKEN, "vacuum")];
+        let abi_rows: Vec<_> = rows.iter().map(Row::abi).collect();
+        let mut loaded = 99usize;
+        let status = unsafe { miio_key_store_replace(abi_rows.as_ptr(), abi_rows.len(), &mut loaded) };
+        assert_eq!(status, miio_status::MIIO_OK);
+        assert_eq!(loaded, 1, "the bad row is skipped, the good one kept");
+
+        let frame = hex(INFO_REQUEST);
+        let mut plain = vec![0u8; frame.len()];
+        let (status, info) = dissect_via_abi(&frame, &mut plain);
+        assert_eq!(status, miio_status::MIIO_OK);
+        assert_eq!(info.kind, miio_frame_kind::MIIO_KIND_DATA);
+        assert_eq!(info.checksum_status, miio_checksum_status::MIIO_CHECKSUM_GOOD);
+        assert_eq!(info.decrypt_status, miio_decrypt_status::MIIO_DECRYPT_OK);
+        assert_eq!(info.key_row, 2, "row numbers are positions in the user's table");
+        assert_eq!(info.header.device_id, 0x0a1b2c3d);
+        assert_eq!(&plain[..info.plaintext_len], br#"{"id": 1, "method": "miIO.info", "params": []}"#);
+
+        let status = unsafe { miio_key_store_replace(ptr::null(), 0, ptr::null_mut()) };
+        assert_eq!(status, miio_status::MIIO_OK);
+        let (_, info) = dissect_via_abi(&frame, &mut plain);
+        assert_eq!(info.decrypt_status, miio_decrypt_status::MIIO_DECRYPT_NO_KEY);
+    }
+
+    #[test]
+    fn null_pointers_are_refused() {
+        let mut info = zeroed_info();
+        let mut buf = [0u8; 8];
+        unsafe {
+            assert_eq!(
+                miio_dissect_frame(ptr::null(), 10, 10, buf.as_mut_ptr(), 8, &mut info),
+                miio_status::MIIO_ERR_NULL_ARG
+            );
+            assert_eq!(
+                miio_dissect_frame(buf.as_ptr(), 8, 8, buf.as_mut_ptr(), 8, ptr::null_mut()),
+                miio_status::MIIO_ERR_NULL_ARG
+            );
+            assert_eq!(miio_key_row_check(ptr::null(), ptr::null_mut(), 0), miio_status::MIIO_ERR_NULL_ARG);
+            assert_eq!(miio_key_store_replace(ptr::null(), 3, ptr::null_mut()), miio_status::MIIO_ERR_NULL_ARG);
+            assert_eq!(
+                miio_describe_payload(ptr::null(), 4, buf.as_mut_ptr().cast(), 8),
+                miio_status::MIIO_ERR_NULL_ARG
+            );
+        }
+    }
+
+    #[test]
+    fn empty_frame_is_malformed_not_an_error() {
+        let (status, info) = dissect_via_abi(&[], &mut []);
+        assert_eq!(status, miio_status::MIIO_OK);
+        assert_eq!(info.kind, miio_frame_kind::MIIO_KIND_MALFORMED);
+    }
+
+    #[test]
+    fn row_check_message_fits_any_buffer() {
+        let row = Row::new("", "token", "abc", "a comment that is rather long");
+        let abi = row.abi();
+        let mut small = [0x55 as c_char; 12];
+        let status = unsafe { miio_key_row_check(&abi, small.as_mut_ptr(), small.len()) };
+        assert_eq!(status, miio_status::MIIO_ERR_INVALID);
+        let text = unsafe { CStr::from_ptr(small.as_ptr()) };
+        assert_eq!(text.to_str().unwrap(), "miio_keys r");
+
+        let good = Row::new("0A1B2C3D", "token", TOKEN, "");
+        let mut buf = [0x55 as c_char; 4];
+        assert_eq!(unsafe { miio_key_row_check(&good.abi(), buf.as_mut_ptr(), 4) }, miio_status::MIIO_OK);
+        assert_eq!(buf[0], 0, "message cleared on success");
+    }
+
+    #[test]
+    fn write_text_cuts_at_a_character_boundary() {
+        let mut buf = [0 as c_char; 5];
+        unsafe { write_text(buf.as_mut_ptr(), buf.len(), "ab€cd") };
+        let text = unsafe { CStr::from_ptr(buf.as_ptr()) };
+        assert_eq!(text.to_str().unwrap(), "ab");
+    }
+
+    #[test]
+    fn describe_payload_via_abi() {
+        let mut buf = [0 as c_char; crate::abi::MIIO_TEXT_CAP as usize];
+        let json = br#"{"id": 3, "error": {"code": -5001, "message": "busy"}}"#;
+        let status = unsafe { miio_describe_payload(json.as_ptr(), json.len(), buf.as_mut_ptr(), buf.len()) };
+        assert_eq!(status, miio_status::MIIO_OK);
+        assert_eq!(unsafe { CStr::from_ptr(buf.as_ptr()) }.to_str().unwrap(), "reply id=3 error -5001 busy");
+        let status = unsafe { miio_describe_payload(b"{,}".as_ptr(), 3, buf.as_mut_ptr(), buf.len()) };
+        assert_eq!(status, miio_status::MIIO_ERR_INVALID);
+        assert_eq!(buf[0], 0);
+    }
+
+    #[test]
+    fn a_panic_becomes_an_error_code_and_state_stays_usable() {
+        let _lock = STORE_LOCK.lock().unwrap();
+        let status = guarded(|| panic!("simulated fault inside the core"));
+        assert_eq!(status, miio_status::MIIO_ERR_PANIC);
+        // A panic while the store's write lock is held poisons it; readers go on.
+        key_store::poison_for_test();
+        let frame = hex(INFO_REQUEST);
+        let mut plain = vec![0u8; frame.len()];
+        let (status, _) = dissect_via_abi(&frame, &mut plain);
+        assert_eq!(status, miio_status::MIIO_OK);
+        assert_eq!(unsafe { miio_key_store_replace(ptr::null(), 0, ptr::null_mut()) }, miio_status::MIIO_OK);
+    }
+}

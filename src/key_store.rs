@@ -72,6 +72,16 @@ pub fn replace(entries: Vec<KeyEntry>) {
     *KEY_STORE.write().unwrap_or_else(PoisonError::into_inner) = store;
 }
 
+/// Leaves the lock poisoned, as a panic during `replace` would.
+#[cfg(test)]
+pub(crate) fn poison_for_test() {
+    let _ = std::thread::spawn(|| {
+        let _guard = KEY_STORE.write().unwrap_or_else(PoisonError::into_inner);
+        panic!("simulated fault while replacing keys");
+    })
+    .join();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -113,6 +113,8 @@ fn plugin_is_listed_with_its_version() {
     let line = plugins.lines().find(|l| l.starts_with("miio.so")).unwrap_or_else(|| panic!("{plugins}"));
     assert!(line.contains(env!("CARGO_PKG_VERSION")), "{line}");
     assert!(line.contains("dissector"), "{line}");
+    // The copy under test, not one installed elsewhere.
+    assert!(line.contains(sandbox.home().to_str().unwrap()), "{line}");
     let protocols = sandbox.tshark(&["-G", "protocols"]);
     assert!(protocols.lines().any(|l| l.starts_with("Xiaomi miIO\tmiIO\tmiio")), "miio not registered");
 }

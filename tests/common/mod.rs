@@ -3,6 +3,9 @@
 //! Each `Sandbox` is a private HOME holding the plugin in Wireshark's
 //! personal plugin folder and a fresh profile. tshark run by root ignores
 //! personal plugins, so as root it runs as user `nobody` (setpriv).
+//! WIRESHARK_PLUGIN_DIR points at an empty folder so that a copy installed
+//! in the global plugin folder (by setup.sh) cannot stand in for the build
+//! under test.
 
 #![allow(dead_code)]
 
@@ -31,12 +34,12 @@ pub fn basic_key() -> String {
 }
 
 fn plugin_so() -> PathBuf {
-    // Integration tests live in target/<profile>/deps; the plugin is built
-    // next to that folder by the same cargo invocation.
+    // Integration tests live in target/<profile>/deps, where the same cargo
+    // invocation also wrote the cdylib (rustc emits it with the rlib they link).
     let exe = std::env::current_exe().expect("test executable path");
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
-    let so = profile_dir.join("libmiio_dissector.so");
-    assert!(so.exists(), "plugin not built: {} (run cargo build)", so.display());
+    let deps = exe.parent().expect("target/<profile>/deps");
+    let so = deps.join("libmiio_dissector.so");
+    assert!(so.exists(), "plugin not built: {} (run cargo test)", so.display());
     so
 }
 
@@ -59,6 +62,7 @@ impl Sandbox {
         ));
         fs::create_dir_all(&plugin_dir).unwrap();
         fs::create_dir_all(home.join(".config/wireshark")).unwrap();
+        fs::create_dir_all(home.join("no-global-plugins")).unwrap();
         fs::copy(plugin_so(), plugin_dir.join("miio.so")).unwrap();
         let sandbox = Sandbox { home };
         sandbox.open_to_nobody();
@@ -111,7 +115,7 @@ impl Sandbox {
         cmd.args(args)
             .env("HOME", &self.home)
             .env_remove("WIRESHARK_CONFIG_DIR")
-            .env_remove("WIRESHARK_PLUGIN_DIR")
+            .env("WIRESHARK_PLUGIN_DIR", self.home.join("no-global-plugins"))
             .current_dir(&self.home);
         cmd.output().unwrap_or_else(|e| panic!("cannot run {tool}: {e}"))
     }
