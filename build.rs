@@ -107,6 +107,10 @@ fn compile_shim(include_paths: &[PathBuf]) {
         .flag_if_supported("-Wall")
         .flag_if_supported("-Wextra")
         .flag_if_supported("-Wno-unused-parameter")
+        // A call that does not match include/miio_dissector.h must not build.
+        .flag_if_supported("-Werror=implicit-function-declaration")
+        .flag_if_supported("-Werror=incompatible-pointer-types")
+        .flag_if_supported("-Werror=int-conversion")
         .compile("miio_shim");
 }
 

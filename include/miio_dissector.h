@@ -92,6 +92,71 @@ typedef struct miio_header {
     uint8_t checksum[MIIO_CHECKSUM_LEN];
 } miio_header;
 
+/* Where a frame sits in the capture, for state kept across frames. */
+typedef struct miio_frame_context {
+    uint32_t frame_number;
+    uint8_t visited;          /* nonzero on the second and later passes over this frame */
+    uint32_t conversation;    /* conversation index (addresses and ports) */
+    int64_t time_sec;         /* absolute time of the frame */
+    int32_t time_nsec;
+} miio_frame_context;
+
+/* Where a key came from: the one that verified/decrypted a frame, or one a frame taught. */
+typedef enum miio_key_origin {
+    MIIO_KEY_ORIGIN_NONE = 0,
+    MIIO_KEY_ORIGIN_TABLE_ROW = 1,    /* ref = row of the miio_keys table */
+    MIIO_KEY_ORIGIN_FILE_LINE = 2,    /* ref = line of the key file */
+    MIIO_KEY_ORIGIN_HELLO_REPLY = 3,  /* ref = frame of the hello reply that carried the token */
+    MIIO_KEY_ORIGIN_INFO_REPLY = 4    /* ref = frame of the miIO.info reply that carried it */
+} miio_key_origin;
+
+typedef enum miio_payload_kind {
+    MIIO_PAYLOAD_NONE = 0,        /* nothing decrypted */
+    MIIO_PAYLOAD_NOT_JSON = 1,    /* decrypted, but not a JSON object */
+    MIIO_PAYLOAD_REQUEST = 2,     /* has "method" */
+    MIIO_PAYLOAD_REPLY = 3,       /* has "result" */
+    MIIO_PAYLOAD_ERROR_REPLY = 4, /* has "error" */
+    MIIO_PAYLOAD_OTHER_JSON = 5
+} miio_payload_kind;
+
+/* A value's place in the plaintext; absent when present == 0. */
+typedef struct miio_span {
+    uint8_t present;
+    uint32_t offset;
+    uint32_t length;
+} miio_span;
+
+/* The JSON fields of a decrypted payload, as spans into the plaintext. */
+typedef struct miio_payload {
+    miio_payload_kind kind;
+    uint8_t id_is_integer;      /* id holds the value of id_span */
+    int64_t id;
+    miio_span id_span;
+    miio_span method;           /* inside the quotes */
+    miio_span params;
+    miio_span result;
+    miio_span error;
+    int64_t error_code;         /* valid when error_code_span.present */
+    miio_span error_code_span;
+    miio_span error_message;    /* inside the quotes */
+    char summary[MIIO_TEXT_CAP];/* Info column text, NUL-terminated; "" when not JSON */
+} miio_payload;
+
+/* What the capture as a whole says about this frame. Frame numbers: 0 = none. */
+typedef struct miio_session {
+    miio_key_origin key_origin; /* the key used for this frame */
+    uint32_t key_origin_ref;
+    miio_key_origin taught;     /* a key this frame revealed (hello or miIO.info reply) */
+    uint32_t request_in;
+    uint32_t response_in;
+    uint8_t has_response_time;
+    int64_t response_time_ns;
+    uint32_t duplicate_of;      /* a reply repeating the earlier reply in this frame */
+    uint32_t retry_of;          /* a request retrying the unanswered request in this frame */
+    uint8_t has_stamp_delta;
+    int64_t stamp_delta;        /* stamp minus the device's previous frame's stamp */
+} miio_session;
+
 /* Everything the shim needs to draw one frame. */
 typedef struct miio_frame_info {
     miio_header header;
@@ -105,17 +170,20 @@ typedef struct miio_frame_info {
     size_t ciphertext_len;
     /* Plaintext written to the caller's buffer, trailing NULs stripped. */
     size_t plaintext_len;
-    /* 1-based row of the key table that decrypted/verified this frame; 0 = none. */
-    uint32_t key_row;
     /* Number of keys that were tried for this frame. */
     uint32_t keys_tried;
+    miio_payload payload;
+    miio_session session;
 } miio_frame_info;
 
 /*
- * Dissect one frame: parse the header, verify the checksum and decrypt with a
- * key from the key store.
+ * Dissect one frame: parse the header, choose a key (configured, learned, or
+ * tried by checksum), verify, decrypt, read the JSON, and link the frame to
+ * the rest of the capture. On the first pass (ctx->visited == 0) this records
+ * what the frame teaches; later passes read that back.
  *   frame, frame_len        the bytes captured (may be fewer than reported_len)
  *   reported_len            the packet's length on the wire
+ *   ctx                     the frame's number, pass, conversation and time
  *   plaintext, plaintext_cap  caller-owned output buffer; needs at least
  *                           frame_len - 32 bytes to hold a full plaintext
  *   info                    filled on MIIO_OK
@@ -123,18 +191,20 @@ typedef struct miio_frame_info {
  * MIIO_KIND_MALFORMED and the reason in length_status.
  */
 miio_status miio_dissect_frame(const uint8_t *frame, size_t frame_len, size_t reported_len,
+                               const miio_frame_context *ctx,
                                uint8_t *plaintext, size_t plaintext_cap,
                                miio_frame_info *info);
 
 /*
- * A one-line summary of a decrypted JSON payload for the Info column, e.g.
- * "get_status id=12" or "reply id=12 ok" or "reply id=12 error -32601 Method
- * not found.". Writes a NUL-terminated string of at most text_cap bytes.
- * Returns MIIO_ERR_INVALID (and an empty string) when the payload is not a
- * JSON object this function understands.
+ * Strict test for the heuristic dissector: magic, length field equal to the
+ * packet, and a header that only miIO sends. *matches = 1 when it is miIO.
  */
-miio_status miio_describe_payload(const uint8_t *plaintext, size_t plaintext_len,
-                                  char *text, size_t text_cap);
+miio_status miio_heuristic_match(const uint8_t *frame, size_t frame_len, size_t reported_len,
+                                 uint8_t *matches);
+
+/* Forgets what the previous capture taught (learned keys, links). Called at
+ * the start of every (re)dissection; configured keys stay. */
+miio_status miio_capture_reset(void);
 
 /* One row of the "miio_keys" preference table, as the user typed it. */
 typedef struct miio_key_row {
@@ -151,11 +221,24 @@ typedef struct miio_key_row {
 miio_status miio_key_row_check(const miio_key_row *row, char *message, size_t message_cap);
 
 /*
- * Replace the whole key store with these rows (atomically). Rows that fail
- * miio_key_row_check are skipped; *rows_loaded receives how many were kept.
+ * Replace the keys of the preference table with these rows (atomically). Rows
+ * that fail miio_key_row_check are skipped; *rows_loaded receives how many
+ * were kept. Row numbers shown to the user are positions in this array + 1.
  */
 miio_status miio_key_store_replace(const miio_key_row *rows, size_t row_count,
                                    size_t *rows_loaded);
+
+/*
+ * Use the keys in a text file: one "device_id token [comment]" or
+ * "token [comment]" a line; '#' starts a comment. The file is read again only
+ * when its path, size or modification time changed; an empty path drops the
+ * file's keys. When it was (re)read, *changed = 1 and report holds one line
+ * per refused line ("key file line N: ..."), NUL-terminated, cut to
+ * report_cap bytes. MIIO_ERR_INVALID when the file cannot be read (report
+ * says why; the file's previous keys are dropped).
+ */
+miio_status miio_key_file_use(const char *path, char *report, size_t report_cap,
+                              uint8_t *changed, size_t *keys_loaded);
 
 /*
  * Implemented by the C shim (wireshark-plugin/), called by the plugin entry

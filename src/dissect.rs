@@ -1,5 +1,6 @@
-//! One frame, start to end: classify the header, pick a key, verify the
-//! checksum, decrypt. Pure given a key store; the FFI layer adds the global.
+//! One frame, start to end: classify the header, choose a key, verify the
+//! checksum, decrypt, read the JSON, and (on the first pass) record what the
+//! frame teaches the rest of the capture. Pure given the state passed in.
 
 use crate::abi::{
     miio_checksum_status as ChecksumStatus, miio_decrypt_status as DecryptStatus,
@@ -7,9 +8,24 @@ use crate::abi::{
 };
 use crate::crypto::{strip_trailing_nuls, DecryptError};
 use crate::frame::{classify, Frame, HEADER_LEN};
-use crate::key_store::KeyStore;
+use crate::key_store::{KeyChoice, KeyOrigin};
+use crate::payload::{self, Payload, PayloadKind};
+use crate::session::FrameRecord;
+use crate::state::DissectorState;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a frame sits in the capture.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FrameContext {
+    pub number: u32,
+    /// True on the second and later passes over this frame.
+    pub visited: bool,
+    /// Conversation (addresses and ports) the frame belongs to.
+    pub conversation: u32,
+    /// Absolute time, nanoseconds.
+    pub time_ns: i128,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dissection {
     pub frame: Frame,
     pub checksum: ChecksumStatus,
@@ -17,9 +33,11 @@ pub struct Dissection {
     pub ciphertext_len: usize,
     /// Plaintext bytes written to the output buffer, trailing NULs stripped.
     pub plaintext_len: usize,
-    /// 1-based key table row used; 0 = none.
-    pub key_row: u32,
     pub keys_tried: u32,
+    /// Where the key used for this frame came from.
+    pub key_origin: Option<KeyOrigin>,
+    pub payload: Option<Payload>,
+    pub record: FrameRecord,
 }
 
 /// Dissects `captured` (the packet's bytes as captured; `reported_len` its
@@ -27,42 +45,105 @@ pub struct Dissection {
 pub fn dissect(
     captured: &[u8],
     reported_len: usize,
-    keys: &KeyStore,
+    ctx: &FrameContext,
+    state: &mut DissectorState,
     plaintext: &mut [u8],
 ) -> Dissection {
     let frame = classify(captured, reported_len);
+    let first_pass = !ctx.visited;
+    let mut record = if first_pass {
+        FrameRecord::default()
+    } else {
+        state.session.record(ctx.number).unwrap_or_default()
+    };
     let mut d = Dissection {
         frame,
         checksum: ChecksumStatus::MIIO_CHECKSUM_NOT_PRESENT,
         decrypt: DecryptStatus::MIIO_DECRYPT_NOT_APPLICABLE,
         ciphertext_len: 0,
         plaintext_len: 0,
-        key_row: 0,
         keys_tried: 0,
+        key_origin: None,
+        payload: None,
+        record: FrameRecord::default(),
     };
-    if frame.kind != FrameKind::MIIO_KIND_DATA {
-        return d;
+    let header = frame.header;
+
+    match frame.kind {
+        FrameKind::MIIO_KIND_MALFORMED | FrameKind::MIIO_KIND_HELLO_REQUEST => {}
+        FrameKind::MIIO_KIND_HELLO_REPLY => {
+            if first_pass {
+                record.stamp_delta = state.session.stamp_delta(header.device_id, header.stamp);
+            }
+        }
+        FrameKind::MIIO_KIND_HELLO_REPLY_TOKEN => {
+            if first_pass {
+                record.stamp_delta = state.session.stamp_delta(header.device_id, header.stamp);
+                let origin = KeyOrigin::HelloReply(ctx.number);
+                if state.keys.learn(header.device_id, header.checksum, origin) {
+                    record.taught = Some(origin);
+                }
+            }
+        }
+        FrameKind::MIIO_KIND_DATA => {
+            if first_pass {
+                record.stamp_delta = state.session.stamp_delta(header.device_id, header.stamp);
+            }
+            decrypt_data(captured, ctx, state, plaintext, &mut d, &mut record);
+        }
     }
 
-    d.ciphertext_len = usize::from(frame.header.length) - HEADER_LEN;
+    if first_pass {
+        state.session.store(ctx.number, record);
+    }
+    d.record = record;
+    d
+}
+
+fn decrypt_data(
+    captured: &[u8],
+    ctx: &FrameContext,
+    state: &mut DissectorState,
+    plaintext: &mut [u8],
+    d: &mut Dissection,
+    record: &mut FrameRecord,
+) {
+    let header = d.frame.header;
+    d.ciphertext_len = usize::from(header.length) - HEADER_LEN;
     d.checksum = ChecksumStatus::MIIO_CHECKSUM_UNVERIFIED;
-    if frame.length_status == LengthStatus::MIIO_LENGTH_TRUNCATED {
-        d.decrypt = DecryptStatus::MIIO_DECRYPT_TRUNCATED;
-        return d;
-    }
     // Only the bytes the length field covers are the frame.
-    let Some(bytes) = captured.get(..frame.frame_len) else {
-        d.decrypt = DecryptStatus::MIIO_DECRYPT_TRUNCATED;
-        return d;
+    let bytes = match captured.get(..d.frame.frame_len) {
+        Some(b) if d.frame.length_status != LengthStatus::MIIO_LENGTH_TRUNCATED => b,
+        _ => {
+            d.decrypt = DecryptStatus::MIIO_DECRYPT_TRUNCATED;
+            return;
+        }
     };
 
-    let (choice, tried) = keys.choose(frame.header.device_id, bytes);
-    d.keys_tried = tried;
+    // A later pass reuses the first pass's key; a frame that had none then
+    // may decrypt now with a key learned further on.
+    let recorded = record.key.filter(|_| ctx.visited).and_then(|r| {
+        let key = state.keys.get(r)?;
+        Some(KeyChoice { key: r, verified: key.key.verifies(bytes) })
+    });
+    let choice = match recorded {
+        Some(choice) => Some(choice),
+        None => {
+            let (choice, tried) = state.keys.choose(header.device_id, bytes);
+            d.keys_tried = tried;
+            choice
+        }
+    };
     let Some(choice) = choice else {
         d.decrypt = DecryptStatus::MIIO_DECRYPT_NO_KEY;
-        return d;
+        return;
     };
-    d.key_row = choice.entry.row;
+    let Some(known) = state.keys.get(choice.key) else {
+        d.decrypt = DecryptStatus::MIIO_DECRYPT_NO_KEY;
+        return;
+    };
+    record.key = Some(choice.key);
+    d.key_origin = Some(known.origin);
     d.checksum = if choice.verified {
         ChecksumStatus::MIIO_CHECKSUM_GOOD
     } else {
@@ -70,18 +151,46 @@ pub fn dissect(
     };
 
     let ciphertext = bytes.get(HEADER_LEN..).unwrap_or(&[]);
-    match choice.entry.key.decrypt_into(ciphertext, plaintext) {
-        Ok(n) => {
-            d.plaintext_len = plaintext.get(..n).map_or(0, strip_trailing_nuls);
-            d.decrypt = DecryptStatus::MIIO_DECRYPT_OK;
+    let n = match known.key.decrypt_into(ciphertext, plaintext) {
+        Ok(n) => n,
+        Err(e) => {
+            d.decrypt = match e {
+                DecryptError::BadLength => DecryptStatus::MIIO_DECRYPT_BAD_LENGTH,
+                DecryptError::BadPadding => DecryptStatus::MIIO_DECRYPT_BAD_PADDING,
+                // The shim sizes the buffer from the frame; a smaller one is
+                // its bug, reported as "not decrypted", never a partial text.
+                DecryptError::BufferTooSmall => DecryptStatus::MIIO_DECRYPT_TRUNCATED,
+            };
+            return;
         }
-        Err(DecryptError::BadLength) => d.decrypt = DecryptStatus::MIIO_DECRYPT_BAD_LENGTH,
-        Err(DecryptError::BadPadding) => d.decrypt = DecryptStatus::MIIO_DECRYPT_BAD_PADDING,
-        // The shim sizes the buffer from the frame; a smaller one is its bug,
-        // reported as "not decrypted" rather than a partial plaintext.
-        Err(DecryptError::BufferTooSmall) => d.decrypt = DecryptStatus::MIIO_DECRYPT_TRUNCATED,
+    };
+    d.decrypt = DecryptStatus::MIIO_DECRYPT_OK;
+    d.plaintext_len = plaintext.get(..n).map_or(0, strip_trailing_nuls);
+    let payload = payload::read(plaintext.get(..d.plaintext_len).unwrap_or(&[]));
+    if !ctx.visited {
+        link(ctx, header.device_id, &payload, state, record);
     }
-    d
+    d.payload = Some(payload);
+}
+
+/// First pass: what a decrypted payload tells the rest of the capture.
+fn link(ctx: &FrameContext, device_id: u32, payload: &Payload, state: &mut DissectorState, record: &mut FrameRecord) {
+    if let Some(token) = payload.revealed_token {
+        let origin = KeyOrigin::InfoReply(ctx.number);
+        if state.keys.learn(device_id, token, origin) {
+            record.taught = Some(origin);
+        }
+    }
+    let Some((id, _)) = payload.id else { return };
+    match payload.kind {
+        PayloadKind::Request => {
+            record.retry_of = state.session.request(ctx.number, ctx.time_ns, ctx.conversation, device_id, id);
+        }
+        PayloadKind::Reply | PayloadKind::ErrorReply => {
+            state.session.reply(ctx.number, ctx.time_ns, ctx.conversation, device_id, id, record);
+        }
+        PayloadKind::NotJson | PayloadKind::OtherJson => {}
+    }
 }
 
 #[cfg(test)]
@@ -90,37 +199,51 @@ mod tests {
     use crate::keys::{parse_row, RawRow};
     use crate::test_frames::{build_frame, hex, ERROR_REPLY, HELLO_REPLY, INFO_REPLY, INFO_REQUEST, TOKEN};
 
-    fn store() -> KeyStore {
+    fn state_with_key() -> DissectorState {
         let raw = RawRow { device_id: "0a1b2c3d", key_type: "token", key: TOKEN, comment: "" };
-        KeyStore::new(vec![parse_row(&raw, Some(1)).unwrap()])
+        let mut state = DissectorState::default();
+        state.keys.set_table_keys(vec![parse_row(&raw, Some(1)).unwrap()]);
+        state
     }
 
-    fn run(bytes: &[u8], keys: &KeyStore) -> (Dissection, String) {
+    fn ctx(number: u32, visited: bool) -> FrameContext {
+        FrameContext { number, visited, conversation: 1, time_ns: i128::from(number) * 1_000_000 }
+    }
+
+    fn run_at(bytes: &[u8], c: FrameContext, state: &mut DissectorState) -> (Dissection, String) {
         let mut out = vec![0u8; bytes.len()];
-        let d = dissect(bytes, bytes.len(), keys, &mut out);
-        (d, String::from_utf8_lossy(&out[..d.plaintext_len]).into_owned())
+        let d = dissect(bytes, bytes.len(), &c, state, &mut out);
+        let text = String::from_utf8_lossy(&out[..d.plaintext_len]).into_owned();
+        (d, text)
+    }
+
+    fn run(bytes: &[u8], state: &mut DissectorState) -> (Dissection, String) {
+        run_at(bytes, ctx(1, false), state)
     }
 
     #[test]
     fn decrypts_request_and_reply_from_capture() {
-        let (d, text) = run(&hex(INFO_REQUEST), &store());
+        let mut state = state_with_key();
+        let (d, text) = run(&hex(INFO_REQUEST), &mut state);
         assert_eq!(d.decrypt, DecryptStatus::MIIO_DECRYPT_OK);
         assert_eq!(d.checksum, ChecksumStatus::MIIO_CHECKSUM_GOOD);
-        assert_eq!(d.key_row, 1);
+        assert_eq!(d.key_origin, Some(KeyOrigin::TableRow(1)));
         assert_eq!(text, r#"{"id": 1, "method": "miIO.info", "params": []}"#);
+        assert_eq!(d.payload.unwrap().summary, "miIO.info id=1");
 
-        let (d, text) = run(&hex(INFO_REPLY), &store());
+        let (d, text) = run(&hex(INFO_REPLY), &mut state);
         assert_eq!(d.decrypt, DecryptStatus::MIIO_DECRYPT_OK);
         assert!(text.starts_with(r#"{"id": 1, "result": {"#), "{text}");
         assert!(text.contains(r#""model": "rockrobo.vacuum.v1""#), "{text}");
 
-        let (_, text) = run(&hex(ERROR_REPLY), &store());
+        let (d, text) = run(&hex(ERROR_REPLY), &mut state);
         assert!(text.contains("-32601"), "{text}");
+        assert_eq!(d.payload.unwrap().error_code.unwrap().0, -32601);
     }
 
     #[test]
     fn no_key() {
-        let (d, _) = run(&hex(INFO_REQUEST), &KeyStore::default());
+        let (d, _) = run(&hex(INFO_REQUEST), &mut DissectorState::default());
         assert_eq!(d.decrypt, DecryptStatus::MIIO_DECRYPT_NO_KEY);
         assert_eq!(d.checksum, ChecksumStatus::MIIO_CHECKSUM_UNVERIFIED);
         assert_eq!(d.ciphertext_len, 48);
@@ -128,7 +251,7 @@ mod tests {
 
     #[test]
     fn hello_has_no_checksum_and_nothing_to_decrypt() {
-        let (d, _) = run(&hex(HELLO_REPLY), &store());
+        let (d, _) = run(&hex(HELLO_REPLY), &mut state_with_key());
         assert_eq!(d.checksum, ChecksumStatus::MIIO_CHECKSUM_NOT_PRESENT);
         assert_eq!(d.decrypt, DecryptStatus::MIIO_DECRYPT_NOT_APPLICABLE);
     }
@@ -137,10 +260,11 @@ mod tests {
     fn corrupted_ciphertext_reports_bad_checksum() {
         let mut bytes = hex(INFO_REQUEST);
         bytes[40] ^= 0x80;
-        let (d, _) = run(&bytes, &store());
+        let (d, _) = run(&bytes, &mut state_with_key());
         assert_eq!(d.checksum, ChecksumStatus::MIIO_CHECKSUM_BAD);
-        // Flipping a bit in block 1 garbles blocks 1-2 but padding survives.
+        // Flipping a bit in block 0 garbles blocks 0-1 but padding survives.
         assert_eq!(d.decrypt, DecryptStatus::MIIO_DECRYPT_OK);
+        assert_eq!(d.payload.unwrap().kind, PayloadKind::NotJson);
     }
 
     #[test]
@@ -149,19 +273,19 @@ mod tests {
         bytes.truncate(bytes.len() - 1);
         let len = bytes.len() as u16;
         bytes[2..4].copy_from_slice(&len.to_be_bytes());
-        let (d, _) = run(&bytes, &store());
+        let (d, _) = run(&bytes, &mut state_with_key());
         assert_eq!(d.decrypt, DecryptStatus::MIIO_DECRYPT_BAD_LENGTH);
         assert_eq!(d.checksum, ChecksumStatus::MIIO_CHECKSUM_BAD);
     }
 
     #[test]
     fn bad_padding_values_are_refused() {
-        // Blocks whose last plaintext byte is 0 or 17: not valid PKCS#7.
+        // Blocks whose last plaintext byte is 0 or over 16: not valid PKCS#7.
         for last in [0u8, 17, 0xff] {
             let mut plain = [b' '; 32];
             plain[31] = last;
             let bytes = build_frame(0x0a1b2c3d, 7, TOKEN, &plain, false);
-            let (d, _) = run(&bytes, &store());
+            let (d, _) = run(&bytes, &mut state_with_key());
             assert_eq!(d.checksum, ChecksumStatus::MIIO_CHECKSUM_GOOD, "pad {last}");
             assert_eq!(d.decrypt, DecryptStatus::MIIO_DECRYPT_BAD_PADDING, "pad {last}");
         }
@@ -171,7 +295,7 @@ mod tests {
     fn snaplen_truncated_frame_is_not_decrypted() {
         let bytes = hex(INFO_REQUEST);
         let mut out = vec![0u8; bytes.len()];
-        let d = dissect(&bytes[..48], bytes.len(), &store(), &mut out);
+        let d = dissect(&bytes[..48], bytes.len(), &ctx(1, false), &mut state_with_key(), &mut out);
         assert_eq!(d.decrypt, DecryptStatus::MIIO_DECRYPT_TRUNCATED);
         assert_eq!(d.checksum, ChecksumStatus::MIIO_CHECKSUM_UNVERIFIED);
     }
@@ -180,7 +304,7 @@ mod tests {
     fn trailing_bytes_are_ignored_by_checksum_and_decryption() {
         let mut bytes = hex(INFO_REQUEST);
         bytes.extend_from_slice(b"junk");
-        let (d, text) = run(&bytes, &store());
+        let (d, text) = run(&bytes, &mut state_with_key());
         assert_eq!(d.frame.length_status, LengthStatus::MIIO_LENGTH_TRAILING_BYTES);
         assert_eq!(d.checksum, ChecksumStatus::MIIO_CHECKSUM_GOOD);
         assert!(text.contains("miIO.info"));
@@ -190,8 +314,72 @@ mod tests {
     fn small_output_buffer_never_overflows() {
         let bytes = hex(INFO_REQUEST);
         let mut out = vec![0u8; 10];
-        let d = dissect(&bytes, bytes.len(), &store(), &mut out);
+        let d = dissect(&bytes, bytes.len(), &ctx(1, false), &mut state_with_key(), &mut out);
         assert_eq!(d.decrypt, DecryptStatus::MIIO_DECRYPT_TRUNCATED);
         assert_eq!(d.plaintext_len, 0);
+    }
+
+    #[test]
+    fn hello_reply_token_is_learned_and_decrypts_later_and_earlier_frames() {
+        let mut state = DissectorState::default();
+        let request = build_frame(0x05e6f708, 10, "c0ffee00deadbeef0123456789abcdef", br#"{"id":1,"method":"miIO.config_router","params":{"ssid":"x"}}"#, true);
+        let mut hello = hex(HELLO_REPLY);
+        hello[8..12].copy_from_slice(&0x05e6f708u32.to_be_bytes());
+        hello[16..32].copy_from_slice(&hex("c0ffee00deadbeef0123456789abcdef"));
+
+        // First pass: frame 1 (a request sent before the hello) has no key yet.
+        let (early, _) = run_at(&request, ctx(1, false), &mut state);
+        assert_eq!(early.decrypt, DecryptStatus::MIIO_DECRYPT_NO_KEY);
+        let (h, _) = run_at(&hello, ctx(2, false), &mut state);
+        assert_eq!(h.record.taught, Some(KeyOrigin::HelloReply(2)));
+        let (late, text) = run_at(&request, ctx(3, false), &mut state);
+        assert_eq!(late.key_origin, Some(KeyOrigin::HelloReply(2)));
+        assert!(text.contains("miIO.config_router"));
+
+        // Second pass: frame 1 decrypts too.
+        let (again, _) = run_at(&request, ctx(1, true), &mut state);
+        assert_eq!(again.decrypt, DecryptStatus::MIIO_DECRYPT_OK);
+        assert_eq!(again.key_origin, Some(KeyOrigin::HelloReply(2)));
+
+        state.reset_capture();
+        let (after_reset, _) = run_at(&request, ctx(3, false), &mut state);
+        assert_eq!(after_reset.decrypt, DecryptStatus::MIIO_DECRYPT_NO_KEY);
+    }
+
+    #[test]
+    fn info_reply_token_is_learned_for_the_device() {
+        let info = br#"{"id":1,"result":{"model":"m","token":"c0ffee00deadbeef0123456789abcdef"}}"#;
+        let other = "00112233445566778899aabbccddeeff";
+        // The reply is readable with a key for any device (e.g. a cloud key)...
+        let raw = RawRow { device_id: "", key_type: "token", key: other, comment: "" };
+        let mut state = DissectorState::default();
+        state.keys.set_table_keys(vec![parse_row(&raw, Some(1)).unwrap()]);
+        let reply = build_frame(0x05e6f708, 10, other, info, true);
+        let (d, _) = run_at(&reply, ctx(8, false), &mut state);
+        assert_eq!(d.record.taught, Some(KeyOrigin::InfoReply(8)));
+        // ...and reveals the token the device uses for local traffic.
+        let local = build_frame(0x05e6f708, 11, "c0ffee00deadbeef0123456789abcdef", br#"{"id":2,"method":"get_prop","params":[]}"#, true);
+        let (d, _) = run_at(&local, ctx(9, false), &mut state);
+        assert_eq!(d.key_origin, Some(KeyOrigin::InfoReply(8)));
+    }
+
+    #[test]
+    fn first_pass_links_request_and_reply() {
+        let mut state = state_with_key();
+        run_at(&hex(INFO_REQUEST), ctx(7, false), &mut state);
+        let (reply, _) = run_at(&hex(INFO_REPLY), ctx(8, false), &mut state);
+        assert_eq!(reply.record.request_in, Some(7));
+        assert_eq!(reply.record.response_time_ns, Some(1_000_000));
+        let (request, _) = run_at(&hex(INFO_REQUEST), ctx(7, true), &mut state);
+        assert_eq!(request.record.response_in, Some(8));
+    }
+
+    #[test]
+    fn stamp_delta_against_the_devices_previous_frame() {
+        let mut state = state_with_key();
+        let (hello, _) = run_at(&hex(HELLO_REPLY), ctx(4, false), &mut state); // stamp 5002
+        assert_eq!(hello.record.stamp_delta, None);
+        let (request, _) = run_at(&hex(INFO_REQUEST), ctx(7, false), &mut state); // stamp 5003
+        assert_eq!(request.record.stamp_delta, Some(1));
     }
 }

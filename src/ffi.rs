@@ -5,10 +5,18 @@
 use std::ffi::{c_char, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::abi::{miio_frame_info, miio_header, miio_key_row, miio_status};
-use crate::dissect::dissect;
+use std::path::PathBuf;
+
+use crate::abi::{
+    miio_frame_context, miio_frame_info, miio_header, miio_key_origin, miio_key_row, miio_payload,
+    miio_payload_kind, miio_session, miio_span, miio_status, MIIO_TEXT_CAP,
+};
+use crate::dissect::{dissect, Dissection, FrameContext};
+use crate::frame::looks_like_miio;
+use crate::key_store::KeyOrigin;
 use crate::keys::{parse_row, RawRow};
-use crate::{key_store, payload};
+use crate::payload::{Payload, PayloadKind, Span};
+use crate::{key_file, state};
 
 /// Runs `body`, turning a panic into `MIIO_ERR_PANIC`.
 fn guarded(body: impl FnOnce() -> miio_status) -> miio_status {
@@ -83,37 +91,25 @@ pub unsafe extern "C" fn miio_dissect_frame(
     frame: *const u8,
     frame_len: usize,
     reported_len: usize,
+    ctx: *const miio_frame_context,
     plaintext: *mut u8,
     plaintext_cap: usize,
     info: *mut miio_frame_info,
 ) -> miio_status {
     guarded(|| {
-        let (Some(frame), Some(out), Some(info)) =
-            (bytes(frame, frame_len), bytes_mut(plaintext, plaintext_cap), info.as_mut())
+        let (Some(frame), Some(ctx), Some(out), Some(info)) =
+            (bytes(frame, frame_len), ctx.as_ref(), bytes_mut(plaintext, plaintext_cap), info.as_mut())
         else {
             return miio_status::MIIO_ERR_NULL_ARG;
         };
-        let d = dissect(frame, reported_len, &key_store::read(), out);
-        let h = d.frame.header;
-        *info = miio_frame_info {
-            header: miio_header {
-                magic: h.magic,
-                length: h.length,
-                unknown: h.unknown,
-                device_id: h.device_id,
-                stamp: h.stamp,
-                checksum: h.checksum,
-            },
-            kind: d.frame.kind,
-            length_status: d.frame.length_status,
-            checksum_status: d.checksum,
-            decrypt_status: d.decrypt,
-            frame_len: d.frame.frame_len,
-            ciphertext_len: d.ciphertext_len,
-            plaintext_len: d.plaintext_len,
-            key_row: d.key_row,
-            keys_tried: d.keys_tried,
+        let ctx = FrameContext {
+            number: ctx.frame_number,
+            visited: ctx.visited != 0,
+            conversation: ctx.conversation,
+            time_ns: i128::from(ctx.time_sec) * 1_000_000_000 + i128::from(ctx.time_nsec),
         };
+        let d = dissect(frame, reported_len, &ctx, &mut state::lock(), out);
+        *info = frame_info(&d);
         miio_status::MIIO_OK
     })
 }
@@ -121,25 +117,153 @@ pub unsafe extern "C" fn miio_dissect_frame(
 /// # Safety
 /// See include/miio_dissector.h.
 #[no_mangle]
-pub unsafe extern "C" fn miio_describe_payload(
-    plaintext: *const u8,
-    plaintext_len: usize,
-    text_out: *mut c_char,
-    text_cap: usize,
+pub unsafe extern "C" fn miio_heuristic_match(
+    frame: *const u8,
+    frame_len: usize,
+    reported_len: usize,
+    matches: *mut u8,
 ) -> miio_status {
     guarded(|| {
-        write_text(text_out, text_cap, "");
-        let (Some(plain), false) = (bytes(plaintext, plaintext_len), text_out.is_null()) else {
+        let (Some(frame), Some(matches)) = (bytes(frame, frame_len), matches.as_mut()) else {
             return miio_status::MIIO_ERR_NULL_ARG;
         };
-        match payload::describe(plain) {
-            Some(summary) => {
-                write_text(text_out, text_cap, &summary);
-                miio_status::MIIO_OK
-            }
-            None => miio_status::MIIO_ERR_INVALID,
+        *matches = u8::from(looks_like_miio(frame, reported_len));
+        miio_status::MIIO_OK
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn miio_capture_reset() -> miio_status {
+    guarded(|| {
+        state::lock().reset_capture();
+        miio_status::MIIO_OK
+    })
+}
+
+/// # Safety
+/// See include/miio_dissector.h.
+#[no_mangle]
+pub unsafe extern "C" fn miio_key_file_use(
+    path: *const c_char,
+    report: *mut c_char,
+    report_cap: usize,
+    changed: *mut u8,
+    keys_loaded: *mut usize,
+) -> miio_status {
+    guarded(|| {
+        write_text(report, report_cap, "");
+        let path = PathBuf::from(text(path).trim());
+        let outcome = key_file::use_file(&mut state::lock(), &path);
+        if let Some(changed) = changed.as_mut() {
+            *changed = u8::from(outcome.changed);
+        }
+        if let Some(loaded) = keys_loaded.as_mut() {
+            *loaded = outcome.keys_loaded;
+        }
+        write_text(report, report_cap, &outcome.report.join("\n"));
+        if outcome.readable {
+            miio_status::MIIO_OK
+        } else {
+            miio_status::MIIO_ERR_INVALID
         }
     })
+}
+
+/// The C view of a dissection.
+fn frame_info(d: &Dissection) -> miio_frame_info {
+    let h = d.frame.header;
+    let r = &d.record;
+    let (key_origin, key_origin_ref) = origin(d.key_origin);
+    let (taught, _) = origin(r.taught);
+    miio_frame_info {
+        header: miio_header {
+            magic: h.magic,
+            length: h.length,
+            unknown: h.unknown,
+            device_id: h.device_id,
+            stamp: h.stamp,
+            checksum: h.checksum,
+        },
+        kind: d.frame.kind,
+        length_status: d.frame.length_status,
+        checksum_status: d.checksum,
+        decrypt_status: d.decrypt,
+        frame_len: d.frame.frame_len,
+        ciphertext_len: d.ciphertext_len,
+        plaintext_len: d.plaintext_len,
+        keys_tried: d.keys_tried,
+        payload: d.payload.as_ref().map_or_else(no_payload, payload_info),
+        session: miio_session {
+            key_origin,
+            key_origin_ref,
+            taught,
+            request_in: r.request_in.unwrap_or(0),
+            response_in: r.response_in.unwrap_or(0),
+            has_response_time: u8::from(r.response_time_ns.is_some()),
+            response_time_ns: r.response_time_ns.unwrap_or(0),
+            duplicate_of: r.duplicate_of.unwrap_or(0),
+            retry_of: r.retry_of.unwrap_or(0),
+            has_stamp_delta: u8::from(r.stamp_delta.is_some()),
+            stamp_delta: r.stamp_delta.unwrap_or(0),
+        },
+    }
+}
+
+fn origin(o: Option<KeyOrigin>) -> (miio_key_origin, u32) {
+    match o {
+        None => (miio_key_origin::MIIO_KEY_ORIGIN_NONE, 0),
+        Some(KeyOrigin::TableRow(n)) => (miio_key_origin::MIIO_KEY_ORIGIN_TABLE_ROW, n),
+        Some(KeyOrigin::FileLine(n)) => (miio_key_origin::MIIO_KEY_ORIGIN_FILE_LINE, n),
+        Some(KeyOrigin::HelloReply(n)) => (miio_key_origin::MIIO_KEY_ORIGIN_HELLO_REPLY, n),
+        Some(KeyOrigin::InfoReply(n)) => (miio_key_origin::MIIO_KEY_ORIGIN_INFO_REPLY, n),
+    }
+}
+
+fn span(s: Option<Span>) -> miio_span {
+    match s {
+        // A plaintext comes from one frame (< 64 KiB), so spans fit in u32.
+        Some(s) => miio_span {
+            present: 1,
+            offset: u32::try_from(s.offset).unwrap_or(u32::MAX),
+            length: u32::try_from(s.len).unwrap_or(0),
+        },
+        None => miio_span { present: 0, offset: 0, length: 0 },
+    }
+}
+
+fn no_payload() -> miio_payload {
+    payload_fields(miio_payload_kind::MIIO_PAYLOAD_NONE, &Payload::default())
+}
+
+fn payload_info(p: &Payload) -> miio_payload {
+    let kind = match p.kind {
+        PayloadKind::NotJson => miio_payload_kind::MIIO_PAYLOAD_NOT_JSON,
+        PayloadKind::Request => miio_payload_kind::MIIO_PAYLOAD_REQUEST,
+        PayloadKind::Reply => miio_payload_kind::MIIO_PAYLOAD_REPLY,
+        PayloadKind::ErrorReply => miio_payload_kind::MIIO_PAYLOAD_ERROR_REPLY,
+        PayloadKind::OtherJson => miio_payload_kind::MIIO_PAYLOAD_OTHER_JSON,
+    };
+    payload_fields(kind, p)
+}
+
+fn payload_fields(kind: miio_payload_kind, p: &Payload) -> miio_payload {
+    let mut summary = [0 as c_char; MIIO_TEXT_CAP as usize];
+    // SAFETY: the array is MIIO_TEXT_CAP writable bytes.
+    unsafe { write_text(summary.as_mut_ptr(), summary.len(), &p.summary) };
+    miio_payload {
+        kind,
+        id_is_integer: u8::from(p.id.is_some()),
+        id: p.id.map_or(0, |(id, _)| id),
+        id_span: span(p.id.map(|(_, s)| s)),
+        method: span(p.method.as_ref().map(|(_, s)| *s)),
+        params: span(p.params),
+        result: span(p.result),
+        error: span(p.error),
+        error_code: p.error_code.map_or(0, |(c, _)| c),
+        error_code_span: span(p.error_code.map(|(_, s)| s)),
+        error_message: span(p.error_message),
+        summary,
+    }
 }
 
 /// # Safety
@@ -192,7 +316,7 @@ pub unsafe extern "C" fn miio_key_store_replace(
         if let Some(loaded) = rows_loaded.as_mut() {
             *loaded = entries.len();
         }
-        key_store::replace(entries);
+        state::lock().keys.set_table_keys(entries);
         miio_status::MIIO_OK
     })
 }
@@ -205,10 +329,10 @@ mod tests {
 
     use super::*;
     use crate::abi::{miio_checksum_status, miio_decrypt_status, miio_frame_kind};
-    use crate::test_frames::{hex, INFO_REQUEST, TOKEN};
+    use crate::test_frames::{hex, INFO_REPLY, INFO_REQUEST, TOKEN};
 
-    /// The key store is global: tests that touch it take turns.
-    static STORE_LOCK: Mutex<()> = Mutex::new(());
+    /// The state is global: tests that touch it take turns.
+    static STATE_LOCK: Mutex<()> = Mutex::new(());
 
     struct Row {
         strings: [CString; 4],
@@ -235,17 +359,26 @@ mod tests {
         unsafe { std::mem::zeroed() }
     }
 
-    fn dissect_via_abi(frame: &[u8], plaintext: &mut [u8]) -> (miio_status, miio_frame_info) {
+    fn ctx(frame_number: u32, visited: bool) -> miio_frame_context {
+        miio_frame_context { frame_number, visited: u8::from(visited), conversation: 1, time_sec: 1_700_000_000, time_nsec: 0 }
+    }
+
+    fn dissect_via_abi(frame: &[u8], c: &miio_frame_context, plaintext: &mut [u8]) -> (miio_status, miio_frame_info) {
         let mut info = zeroed_info();
         let status = unsafe {
-            miio_dissect_frame(frame.as_ptr(), frame.len(), frame.len(), plaintext.as_mut_ptr(), plaintext.len(), &mut info)
+            miio_dissect_frame(frame.as_ptr(), frame.len(), frame.len(), c, plaintext.as_mut_ptr(), plaintext.len(), &mut info)
         };
         (status, info)
     }
 
+    fn summary(info: &miio_frame_info) -> String {
+        unsafe { CStr::from_ptr(info.payload.summary.as_ptr()) }.to_string_lossy().into_owned()
+    }
+
     #[test]
-    fn replace_then_dissect_decrypts() {
-        let _lock = STORE_LOCK.lock().unwrap();
+    fn replace_then_dissect_decrypts_and_links() {
+        let _lock = STATE_LOCK.lock().unwrap();
+        assert_eq!(miio_capture_reset(), miio_status::MIIO_OK);
         let rows = [Row::new("bad id", "token", TOKEN, ""), Row::new("0a1b2c3d", "token", TOKEN, "vacuum")];
         let abi_rows: Vec<_> = rows.iter().map(Row::abi).collect();
         let mut loaded = 99usize;
@@ -255,46 +388,78 @@ mod tests {
 
         let frame = hex(INFO_REQUEST);
         let mut plain = vec![0u8; frame.len()];
-        let (status, info) = dissect_via_abi(&frame, &mut plain);
+        let (status, info) = dissect_via_abi(&frame, &ctx(7, false), &mut plain);
         assert_eq!(status, miio_status::MIIO_OK);
         assert_eq!(info.kind, miio_frame_kind::MIIO_KIND_DATA);
         assert_eq!(info.checksum_status, miio_checksum_status::MIIO_CHECKSUM_GOOD);
         assert_eq!(info.decrypt_status, miio_decrypt_status::MIIO_DECRYPT_OK);
-        assert_eq!(info.key_row, 2, "row numbers are positions in the user's table");
+        assert_eq!(info.session.key_origin, miio_key_origin::MIIO_KEY_ORIGIN_TABLE_ROW);
+        assert_eq!(info.session.key_origin_ref, 2, "row numbers are positions in the user's table");
         assert_eq!(info.header.device_id, 0x0a1b2c3d);
-        assert_eq!(&plain[..info.plaintext_len], br#"{"id": 1, "method": "miIO.info", "params": []}"#);
+        let text = &plain[..info.plaintext_len];
+        assert_eq!(text, br#"{"id": 1, "method": "miIO.info", "params": []}"#);
+        assert_eq!(summary(&info), "miIO.info id=1");
+        let m = info.payload.method;
+        assert_eq!(m.present, 1);
+        assert_eq!(&text[m.offset as usize..(m.offset + m.length) as usize], b"miIO.info");
+
+        let reply = hex(INFO_REPLY);
+        let mut plain = vec![0u8; reply.len()];
+        let (_, info) = dissect_via_abi(&reply, &ctx(8, false), &mut plain);
+        assert_eq!(info.session.request_in, 7);
+        assert_eq!(info.payload.kind, miio_payload_kind::MIIO_PAYLOAD_REPLY);
+        let (_, again) = dissect_via_abi(&frame, &ctx(7, true), &mut plain);
+        assert_eq!(again.session.response_in, 8);
 
         let status = unsafe { miio_key_store_replace(ptr::null(), 0, ptr::null_mut()) };
         assert_eq!(status, miio_status::MIIO_OK);
-        let (_, info) = dissect_via_abi(&frame, &mut plain);
+        assert_eq!(miio_capture_reset(), miio_status::MIIO_OK);
+        let (_, info) = dissect_via_abi(&frame, &ctx(7, false), &mut plain);
         assert_eq!(info.decrypt_status, miio_decrypt_status::MIIO_DECRYPT_NO_KEY);
+        assert_eq!(info.payload.kind, miio_payload_kind::MIIO_PAYLOAD_NONE);
+        assert_eq!(summary(&info), "");
     }
 
     #[test]
     fn null_pointers_are_refused() {
         let mut info = zeroed_info();
         let mut buf = [0u8; 8];
+        let c = ctx(1, false);
+        let mut flag = 0u8;
         unsafe {
             assert_eq!(
-                miio_dissect_frame(ptr::null(), 10, 10, buf.as_mut_ptr(), 8, &mut info),
+                miio_dissect_frame(ptr::null(), 10, 10, &c, buf.as_mut_ptr(), 8, &mut info),
                 miio_status::MIIO_ERR_NULL_ARG
             );
             assert_eq!(
-                miio_dissect_frame(buf.as_ptr(), 8, 8, buf.as_mut_ptr(), 8, ptr::null_mut()),
+                miio_dissect_frame(buf.as_ptr(), 8, 8, ptr::null(), buf.as_mut_ptr(), 8, &mut info),
+                miio_status::MIIO_ERR_NULL_ARG
+            );
+            assert_eq!(
+                miio_dissect_frame(buf.as_ptr(), 8, 8, &c, buf.as_mut_ptr(), 8, ptr::null_mut()),
                 miio_status::MIIO_ERR_NULL_ARG
             );
             assert_eq!(miio_key_row_check(ptr::null(), ptr::null_mut(), 0), miio_status::MIIO_ERR_NULL_ARG);
             assert_eq!(miio_key_store_replace(ptr::null(), 3, ptr::null_mut()), miio_status::MIIO_ERR_NULL_ARG);
-            assert_eq!(
-                miio_describe_payload(ptr::null(), 4, buf.as_mut_ptr().cast(), 8),
-                miio_status::MIIO_ERR_NULL_ARG
-            );
+            assert_eq!(miio_heuristic_match(ptr::null(), 3, 3, &mut flag), miio_status::MIIO_ERR_NULL_ARG);
+            assert_eq!(miio_heuristic_match(buf.as_ptr(), 8, 8, ptr::null_mut()), miio_status::MIIO_ERR_NULL_ARG);
         }
     }
 
     #[test]
+    fn heuristic_via_abi() {
+        let frame = hex(INFO_REQUEST);
+        let mut matches = 9u8;
+        let status = unsafe { miio_heuristic_match(frame.as_ptr(), frame.len(), frame.len(), &mut matches) };
+        assert_eq!((status, matches), (miio_status::MIIO_OK, 1));
+        let status = unsafe { miio_heuristic_match(frame.as_ptr(), 31, 31, &mut matches) };
+        assert_eq!((status, matches), (miio_status::MIIO_OK, 0));
+    }
+
+    #[test]
     fn empty_frame_is_malformed_not_an_error() {
-        let (status, info) = dissect_via_abi(&[], &mut []);
+        let _lock = STATE_LOCK.lock().unwrap();
+        let (status, info) = dissect_via_abi(&[], &ctx(1, false), &mut []);
         assert_eq!(status, miio_status::MIIO_OK);
         assert_eq!(info.kind, miio_frame_kind::MIIO_KIND_MALFORMED);
     }
@@ -316,6 +481,31 @@ mod tests {
     }
 
     #[test]
+    fn key_file_via_abi() {
+        let _lock = STATE_LOCK.lock().unwrap();
+        let path = std::env::temp_dir().join(format!("miio-ffi-key-file-{}", std::process::id()));
+        std::fs::write(&path, format!("0a1b2c3d {TOKEN}\nnonsense\n")).unwrap();
+        let c_path = CString::new(path.to_str().unwrap()).unwrap();
+        let mut report = [0 as c_char; 256];
+        let (mut changed, mut loaded) = (0u8, 0usize);
+        let status = unsafe { miio_key_file_use(c_path.as_ptr(), report.as_mut_ptr(), report.len(), &mut changed, &mut loaded) };
+        assert_eq!((status, changed, loaded), (miio_status::MIIO_OK, 1, 1));
+        let text = unsafe { CStr::from_ptr(report.as_ptr()) }.to_string_lossy().into_owned();
+        assert!(text.contains("line 2:"), "{text}");
+
+        let frame = hex(INFO_REQUEST);
+        let mut plain = vec![0u8; frame.len()];
+        let (_, info) = dissect_via_abi(&frame, &ctx(1, false), &mut plain);
+        assert_eq!(info.session.key_origin, miio_key_origin::MIIO_KEY_ORIGIN_FILE_LINE);
+        assert_eq!(info.session.key_origin_ref, 1);
+
+        std::fs::remove_file(&path).unwrap();
+        let empty = CString::new("").unwrap();
+        let status = unsafe { miio_key_file_use(empty.as_ptr(), report.as_mut_ptr(), report.len(), &mut changed, &mut loaded) };
+        assert_eq!((status, changed, loaded), (miio_status::MIIO_OK, 1, 0));
+    }
+
+    #[test]
     fn write_text_cuts_at_a_character_boundary() {
         let mut buf = [0 as c_char; 5];
         unsafe { write_text(buf.as_mut_ptr(), buf.len(), "ab€cd") };
@@ -324,27 +514,14 @@ mod tests {
     }
 
     #[test]
-    fn describe_payload_via_abi() {
-        let mut buf = [0 as c_char; crate::abi::MIIO_TEXT_CAP as usize];
-        let json = br#"{"id": 3, "error": {"code": -5001, "message": "busy"}}"#;
-        let status = unsafe { miio_describe_payload(json.as_ptr(), json.len(), buf.as_mut_ptr(), buf.len()) };
-        assert_eq!(status, miio_status::MIIO_OK);
-        assert_eq!(unsafe { CStr::from_ptr(buf.as_ptr()) }.to_str().unwrap(), "reply id=3 error -5001 busy");
-        let status = unsafe { miio_describe_payload(b"{,}".as_ptr(), 3, buf.as_mut_ptr(), buf.len()) };
-        assert_eq!(status, miio_status::MIIO_ERR_INVALID);
-        assert_eq!(buf[0], 0);
-    }
-
-    #[test]
     fn a_panic_becomes_an_error_code_and_state_stays_usable() {
-        let _lock = STORE_LOCK.lock().unwrap();
+        let _lock = STATE_LOCK.lock().unwrap();
         let status = guarded(|| panic!("simulated fault inside the core"));
         assert_eq!(status, miio_status::MIIO_ERR_PANIC);
-        // A panic while the store's write lock is held poisons it; readers go on.
-        key_store::poison_for_test();
+        state::poison_for_test();
         let frame = hex(INFO_REQUEST);
         let mut plain = vec![0u8; frame.len()];
-        let (status, _) = dissect_via_abi(&frame, &mut plain);
+        let (status, _) = dissect_via_abi(&frame, &ctx(1, false), &mut plain);
         assert_eq!(status, miio_status::MIIO_OK);
         assert_eq!(unsafe { miio_key_store_replace(ptr::null(), 0, ptr::null_mut()) }, miio_status::MIIO_OK);
     }

@@ -123,6 +123,24 @@ pub fn classify(captured: &[u8], reported_len: usize) -> Frame {
     }
 }
 
+/// Strict test for the heuristic dissector: only miIO frames pass. The
+/// length field must equal the whole packet, and the rest of the header
+/// must look like one of the frames miIO peers send.
+pub fn looks_like_miio(captured: &[u8], reported_len: usize) -> bool {
+    let Some(header) = Header::parse(captured) else { return false };
+    let length = usize::from(header.length);
+    if header.magic != MAGIC || length != reported_len || length < HEADER_LEN {
+        return false;
+    }
+    if length == HEADER_LEN {
+        // Hellos and keep-alives: the client's hello (all ff), the cloud hello
+        // (unknown and device id ff, rest 00), or a device's reply (unknown 0).
+        return header.is_hello_request() || header.unknown == 0 || header.unknown == HELLO_FILL;
+    }
+    let ciphertext = length - HEADER_LEN;
+    header.unknown == 0 && ciphertext % 16 == 0 && header.device_id != HELLO_FILL
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,6 +244,24 @@ mod tests {
         assert_eq!(f.kind, FrameKind::MIIO_KIND_DATA);
         assert_eq!(f.length_status, LengthStatus::MIIO_LENGTH_TRAILING_BYTES);
         assert_eq!(f.frame_len, 0x50);
+    }
+
+    #[test]
+    fn heuristic_accepts_real_frames_only() {
+        for f in [HELLO_REQUEST, HELLO_REPLY, INFO_REQUEST] {
+            let bytes = hex(f);
+            assert!(looks_like_miio(&bytes, bytes.len()), "{f}");
+        }
+        let bytes = hex(INFO_REQUEST);
+        assert!(!looks_like_miio(&bytes, bytes.len() + 1), "length must equal the packet");
+        assert!(!looks_like_miio(&bytes[..20], 20));
+        let mut odd = bytes.clone();
+        odd[4] = 1;
+        assert!(!looks_like_miio(&odd, odd.len()), "unknown must be 0 in data frames");
+        let mut not_block = bytes[..bytes.len() - 1].to_vec();
+        not_block[2..4].copy_from_slice(&((bytes.len() - 1) as u16).to_be_bytes());
+        assert!(!looks_like_miio(&not_block, not_block.len()));
+        assert!(!looks_like_miio(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n", 35));
     }
 
     #[test]

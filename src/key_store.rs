@@ -1,85 +1,166 @@
-//! The key store: the one piece of global mutable state. The preference
-//! table replaces its contents as a whole; dissection only reads it.
+//! The key store: keys from the preference table and the key file, keys
+//! learned from the capture, and which key last verified for each device.
 
-use std::sync::{PoisonError, RwLock, RwLockReadGuard};
+use std::collections::HashMap;
 
-use once_cell::sync::Lazy;
-
+use crate::crypto::{DeviceKey, TOKEN_LEN};
 use crate::keys::KeyEntry;
 
-#[derive(Debug, Default)]
-pub struct KeyStore {
-    entries: Vec<KeyEntry>,
+/// Where a key came from, for the analyst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyOrigin {
+    /// Row N (1-based) of the miio_keys table.
+    TableRow(u32),
+    /// Line N (1-based) of the key file.
+    FileLine(u32),
+    /// The device's hello reply in frame N carried its token.
+    HelloReply(u32),
+    /// The `miIO.info` reply in frame N carried the token.
+    InfoReply(u32),
+}
+
+#[derive(Debug, Clone)]
+pub struct KnownKey {
+    pub key: DeviceKey,
+    /// `None` = any device.
+    pub device_id: Option<u32>,
+    pub origin: KeyOrigin,
+}
+
+/// A key in the store; stable until the store's keys are replaced or reset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyRef {
+    Table(usize),
+    File(usize),
+    Learned(usize),
 }
 
 /// The key chosen for one frame.
-#[derive(Debug, Clone, Copy)]
-pub struct KeyChoice<'a> {
-    pub entry: &'a KeyEntry,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyChoice {
+    pub key: KeyRef,
     /// The frame's checksum matched this key.
     pub verified: bool,
 }
 
+#[derive(Debug, Default)]
+pub struct KeyStore {
+    table: Vec<KnownKey>,
+    file: Vec<KnownKey>,
+    learned: Vec<KnownKey>,
+    /// Device id → the key that last verified one of its frames, so trial
+    /// decryption costs one MD5 per frame once a device's key is known.
+    verified: HashMap<u32, KeyRef>,
+}
+
 impl KeyStore {
-    pub fn new(entries: Vec<KeyEntry>) -> KeyStore {
-        KeyStore { entries }
+    pub fn set_table_keys(&mut self, entries: Vec<KeyEntry>) {
+        self.table = entries.into_iter().map(|e| known(e, KeyOrigin::TableRow)).collect();
+        self.verified.clear();
     }
 
-    pub fn len(&self) -> usize {
-        self.entries.len()
+    pub fn set_file_keys(&mut self, entries: Vec<KeyEntry>) {
+        self.file = entries.into_iter().map(|e| known(e, KeyOrigin::FileLine)).collect();
+        self.verified.clear();
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+    /// Forgets what the last capture taught: learned keys and the cache.
+    pub fn forget_capture(&mut self) {
+        self.learned.clear();
+        self.verified.clear();
+    }
+
+    pub fn configured_len(&self) -> usize {
+        self.table.len() + self.file.len()
+    }
+
+    pub fn get(&self, r: KeyRef) -> Option<&KnownKey> {
+        match r {
+            KeyRef::Table(i) => self.table.get(i),
+            KeyRef::File(i) => self.file.get(i),
+            KeyRef::Learned(i) => self.learned.get(i),
+        }
+    }
+
+    /// Remembers a token the traffic revealed for `device_id`. Returns false
+    /// when the store already has that token for the device.
+    pub fn learn(&mut self, device_id: u32, token: [u8; TOKEN_LEN], origin: KeyOrigin) -> bool {
+        let already = self
+            .for_device(device_id)
+            .any(|r| self.get(r).is_some_and(|k| k.key.token() == &token));
+        if already {
+            return false;
+        }
+        self.learned.push(KnownKey { key: DeviceKey::new(token), device_id: Some(device_id), origin });
+        true
+    }
+
+    /// Keys meant for this device, in order: table, key file, learned.
+    fn for_device(&self, device_id: u32) -> impl Iterator<Item = KeyRef> + '_ {
+        let mine = move |k: &KnownKey| k.device_id == Some(device_id);
+        refs(&self.table, KeyRef::Table, mine)
+            .chain(refs(&self.file, KeyRef::File, mine))
+            .chain(refs(&self.learned, KeyRef::Learned, mine))
+    }
+
+    /// Keys for any device, in order: table, key file.
+    fn for_any_device(&self) -> impl Iterator<Item = KeyRef> + '_ {
+        let any = |k: &KnownKey| k.device_id.is_none();
+        refs(&self.table, KeyRef::Table, any).chain(refs(&self.file, KeyRef::File, any))
+    }
+
+    fn verifies(&self, r: KeyRef, frame: &[u8]) -> bool {
+        self.get(r).is_some_and(|k| k.key.verifies(frame))
     }
 
     /// Picks the key for a data frame of `device_id`.
     ///
-    /// Keys configured for this device id come first, then keys for any
-    /// device, each in table order; the first whose checksum verifies wins.
-    /// If none verifies but the device has keys of its own, the first of them
-    /// is returned unverified (a corrupted frame still shows what decrypts).
-    /// Returns the choice and how many keys were tried.
-    pub fn choose(&self, device_id: u32, frame: &[u8]) -> (Option<KeyChoice<'_>>, u32) {
-        let for_device = self.entries.iter().filter(|e| e.device_id == Some(device_id));
-        let for_any = self.entries.iter().filter(|e| e.device_id.is_none());
+    /// The key that last verified this device's frames is tried first. Then
+    /// the device's own keys, then keys for any device; the first whose
+    /// checksum verifies wins and is remembered. If none verifies but the
+    /// device has keys of its own, the first of them is returned unverified
+    /// (a corrupted frame still shows what decrypts). Returns the choice and
+    /// how many keys were tried.
+    pub fn choose(&mut self, device_id: u32, frame: &[u8]) -> (Option<KeyChoice>, u32) {
         let mut tried = 0u32;
-        for entry in for_device.clone().chain(for_any) {
-            tried = tried.saturating_add(1);
-            if entry.key.verifies(frame) {
-                return (Some(KeyChoice { entry, verified: true }), tried);
+        let cached = self.verified.get(&device_id).copied();
+        if let Some(r) = cached {
+            tried += 1;
+            if self.verifies(r, frame) {
+                return (Some(KeyChoice { key: r, verified: true }), tried);
             }
         }
-        let fallback = for_device
-            .into_iter()
-            .next()
-            .map(|entry| KeyChoice { entry, verified: false });
-        (fallback, tried)
+        let mut found = None;
+        for r in self.for_device(device_id).chain(self.for_any_device()) {
+            if Some(r) == cached {
+                continue;
+            }
+            tried = tried.saturating_add(1);
+            if self.verifies(r, frame) {
+                found = Some(r);
+                break;
+            }
+        }
+        if let Some(r) = found {
+            self.verified.insert(device_id, r);
+            return (Some(KeyChoice { key: r, verified: true }), tried);
+        }
+        let fallback = cached.or_else(|| self.for_device(device_id).next());
+        (fallback.map(|key| KeyChoice { key, verified: false }), tried)
     }
 }
 
-static KEY_STORE: Lazy<RwLock<KeyStore>> = Lazy::new(|| RwLock::new(KeyStore::default()));
-
-/// Read access for dissection. A poisoned lock (a panic while replacing)
-/// still holds a complete store, so it is used as it is.
-pub fn read() -> RwLockReadGuard<'static, KeyStore> {
-    KEY_STORE.read().unwrap_or_else(PoisonError::into_inner)
+/// References to the keys of one list that pass `keep`.
+fn refs<'a>(
+    keys: &'a [KnownKey],
+    make: fn(usize) -> KeyRef,
+    keep: impl Fn(&KnownKey) -> bool + 'a,
+) -> impl Iterator<Item = KeyRef> + 'a {
+    keys.iter().enumerate().filter(move |(_, k)| keep(k)).map(move |(i, _)| make(i))
 }
 
-/// Replaces all keys at once.
-pub fn replace(entries: Vec<KeyEntry>) {
-    let store = KeyStore::new(entries);
-    *KEY_STORE.write().unwrap_or_else(PoisonError::into_inner) = store;
-}
-
-/// Leaves the lock poisoned, as a panic during `replace` would.
-#[cfg(test)]
-pub(crate) fn poison_for_test() {
-    let _ = std::thread::spawn(|| {
-        let _guard = KEY_STORE.write().unwrap_or_else(PoisonError::into_inner);
-        panic!("simulated fault while replacing keys");
-    })
-    .join();
+fn known(e: KeyEntry, origin: fn(u32) -> KeyOrigin) -> KnownKey {
+    KnownKey { key: e.key, device_id: e.device_id, origin: origin(e.row) }
 }
 
 #[cfg(test)]
@@ -88,61 +169,101 @@ mod tests {
     use crate::keys::{parse_row, RawRow};
     use crate::test_frames::{hex, INFO_REQUEST, TOKEN};
 
+    const OTHER: &str = "00112233445566778899aabbccddeeff";
+    const DID: u32 = 0x0a1b2c3d;
+
     fn entry(device_id: &str, key: &str, row: u32) -> KeyEntry {
         let raw = RawRow { device_id, key_type: "token", key, comment: "" };
         parse_row(&raw, Some(row)).unwrap()
     }
 
-    const OTHER: &str = "00112233445566778899aabbccddeeff";
+    fn store(entries: Vec<KeyEntry>) -> KeyStore {
+        let mut s = KeyStore::default();
+        s.set_table_keys(entries);
+        s
+    }
+
+    fn origin(s: &KeyStore, c: Option<KeyChoice>) -> KeyOrigin {
+        s.get(c.unwrap().key).unwrap().origin
+    }
 
     #[test]
     fn empty_store_has_no_key() {
-        let store = KeyStore::default();
-        let (choice, tried) = store.choose(0x0a1b2c3d, &hex(INFO_REQUEST));
+        let (choice, tried) = KeyStore::default().choose(DID, &hex(INFO_REQUEST));
         assert!(choice.is_none());
         assert_eq!(tried, 0);
     }
 
     #[test]
     fn device_key_verifies() {
-        let store = KeyStore::new(vec![entry("0a1b2c3d", TOKEN, 1)]);
-        let (choice, tried) = store.choose(0x0a1b2c3d, &hex(INFO_REQUEST));
-        let choice = choice.unwrap();
-        assert!(choice.verified);
-        assert_eq!(choice.entry.row, 1);
+        let mut s = store(vec![entry("0a1b2c3d", TOKEN, 1)]);
+        let (choice, tried) = s.choose(DID, &hex(INFO_REQUEST));
+        assert!(choice.unwrap().verified);
+        assert_eq!(origin(&s, choice), KeyOrigin::TableRow(1));
         assert_eq!(tried, 1);
     }
 
     #[test]
-    fn wildcard_keys_are_tried_by_checksum() {
-        let store = KeyStore::new(vec![entry("", OTHER, 1), entry("", TOKEN, 2)]);
-        let (choice, tried) = store.choose(0x0a1b2c3d, &hex(INFO_REQUEST));
-        assert_eq!(choice.unwrap().entry.row, 2);
-        assert_eq!(tried, 2);
+    fn wildcard_keys_are_tried_by_checksum_and_the_winner_remembered() {
+        let mut entries: Vec<_> = (0..1000u32).map(|i| entry("", &format!("{i:032x}"), i + 1)).collect();
+        entries.push(entry("", TOKEN, 1001));
+        let mut s = store(entries);
+        let (choice, tried) = s.choose(DID, &hex(INFO_REQUEST));
+        assert_eq!(origin(&s, choice), KeyOrigin::TableRow(1001));
+        assert_eq!(tried, 1001);
+        // The next frame of the device costs one checksum.
+        let (choice, tried) = s.choose(DID, &hex(INFO_REQUEST));
+        assert!(choice.unwrap().verified);
+        assert_eq!(tried, 1);
     }
 
     #[test]
     fn key_of_another_device_is_not_used() {
-        let store = KeyStore::new(vec![entry("11111111", TOKEN, 1)]);
-        let (choice, _) = store.choose(0x0a1b2c3d, &hex(INFO_REQUEST));
-        assert!(choice.is_none());
+        let mut s = store(vec![entry("11111111", TOKEN, 1)]);
+        assert!(s.choose(DID, &hex(INFO_REQUEST)).0.is_none());
     }
 
     #[test]
     fn device_key_that_fails_is_returned_unverified() {
-        let store = KeyStore::new(vec![entry("0a1b2c3d", OTHER, 1), entry("", OTHER, 2)]);
-        let (choice, tried) = store.choose(0x0a1b2c3d, &hex(INFO_REQUEST));
-        let choice = choice.unwrap();
-        assert!(!choice.verified);
-        assert_eq!(choice.entry.row, 1);
+        let mut s = store(vec![entry("0a1b2c3d", OTHER, 1), entry("", OTHER, 2)]);
+        let (choice, tried) = s.choose(DID, &hex(INFO_REQUEST));
+        assert!(!choice.unwrap().verified);
+        assert_eq!(origin(&s, choice), KeyOrigin::TableRow(1));
         assert_eq!(tried, 2);
     }
 
     #[test]
     fn second_key_for_same_device_wins_when_it_verifies() {
-        // A device re-paired with a new token: both rows stay, the one that verifies is used.
-        let store = KeyStore::new(vec![entry("0a1b2c3d", OTHER, 1), entry("0a1b2c3d", TOKEN, 2)]);
-        let (choice, _) = store.choose(0x0a1b2c3d, &hex(INFO_REQUEST));
-        assert_eq!(choice.unwrap().entry.row, 2);
+        let mut s = store(vec![entry("0a1b2c3d", OTHER, 1), entry("0a1b2c3d", TOKEN, 2)]);
+        let (choice, _) = s.choose(DID, &hex(INFO_REQUEST));
+        assert_eq!(origin(&s, choice), KeyOrigin::TableRow(2));
+    }
+
+    #[test]
+    fn learned_keys_apply_to_their_device_only() {
+        let mut s = KeyStore::default();
+        let token: [u8; 16] = hex(TOKEN).try_into().unwrap();
+        assert!(s.learn(DID, token, KeyOrigin::HelloReply(4)));
+        assert!(!s.learn(DID, token, KeyOrigin::HelloReply(5)), "same token twice");
+        let (choice, _) = s.choose(DID, &hex(INFO_REQUEST));
+        assert_eq!(origin(&s, choice), KeyOrigin::HelloReply(4));
+        assert!(s.choose(0x1111_1111, &hex(INFO_REQUEST)).0.is_none());
+        s.forget_capture();
+        assert!(s.choose(DID, &hex(INFO_REQUEST)).0.is_none());
+    }
+
+    #[test]
+    fn configured_token_is_not_learned_again() {
+        let mut s = store(vec![entry("0a1b2c3d", TOKEN, 1)]);
+        let token: [u8; 16] = hex(TOKEN).try_into().unwrap();
+        assert!(!s.learn(DID, token, KeyOrigin::InfoReply(8)));
+    }
+
+    #[test]
+    fn replacing_keys_clears_the_cache() {
+        let mut s = store(vec![entry("", TOKEN, 1)]);
+        assert!(s.choose(DID, &hex(INFO_REQUEST)).0.is_some());
+        s.set_table_keys(vec![]);
+        assert!(s.choose(DID, &hex(INFO_REQUEST)).0.is_none());
     }
 }

@@ -1,19 +1,24 @@
 //! miio-dissector: the Rust core of a Wireshark plugin for Xiaomi miIO.
 //!
 //! Layout: `frame` (header parsing), `crypto` (checksum, AES), `keys` (key
-//! table rows), `key_store` (the one global), `dissect` (one frame start to
-//! end), `payload` (reading the JSON), `ffi` (the C ABI of
-//! include/miio_dissector.h), `plugin` (the symbols Wireshark loads).
+//! table rows), `key_file` (a text file of keys), `key_store` (configured and
+//! learned keys), `session` (links across frames), `state` (the one global:
+//! key store + session), `dissect` (one frame start to end), `payload`
+//! (reading the JSON), `ffi` (the C ABI of include/miio_dissector.h),
+//! `plugin` (the symbols Wireshark loads).
 
 pub mod abi;
 pub mod crypto;
 pub mod dissect;
 pub mod ffi;
 pub mod frame;
+pub mod key_file;
 pub mod key_store;
 pub mod keys;
 pub mod payload;
 pub mod plugin;
+pub mod session;
+pub mod state;
 
 #[cfg(test)]
 mod test_frames;

@@ -126,10 +126,13 @@ fn port_is_a_preference_and_decode_as_works() {
     let pcap = udp_capture(&sandbox, "other-port", (40000, 12345), &frames[6..8]);
     let path = pcap.to_str().unwrap();
     let key = basic_key();
-    let plain = sandbox.tshark(&["-r", path, "-o", &key, "-T", "fields", "-e", "_ws.col.Protocol"]);
+    let no_heur = "--disable-heuristic";
+    let plain = sandbox.tshark(&["-r", path, no_heur, "miio_udp", "-o", &key, "-T", "fields", "-e", "_ws.col.Protocol"]);
     assert_eq!(plain.lines().next(), Some("UDP"));
     for opts in [["-o", "miio.udp.port:12345"], ["-d", "udp.port==12345,miio"]] {
-        let out = sandbox.tshark(&["-r", path, "-o", &key, opts[0], opts[1], "-T", "fields", "-e", "_ws.col.Info"]);
+        let out = sandbox.tshark(&[
+            "-r", path, no_heur, "miio_udp", "-o", &key, opts[0], opts[1], "-T", "fields", "-e", "_ws.col.Info",
+        ]);
         assert_eq!(out.lines().collect::<Vec<_>>(), ["miIO.info id=1", "reply id=1 ok"], "{opts:?}");
     }
 }

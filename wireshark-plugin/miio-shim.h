@@ -9,11 +9,28 @@
 #include <epan/packet.h>
 #include <epan/prefs.h>
 
+#include "miio_dissector.h"
+
 /* packet-miio.c */
 void proto_register_miio(void);
 void proto_reg_handoff_miio(void);
 
-/* miio-keys-uat.c: the "miio_keys" preference table, feeding the Rust key store. */
-void miio_keys_uat_register(module_t *miio_module);
+/* miio-keys.c: the "miio_keys" table and the key file preference, feeding
+ * the Rust key store. */
+void miio_keys_register(module_t *miio_module);
+void miio_keys_apply_file_preference(void);
+
+/* What the dissector tells the "miio" tap (statistics), one per frame. */
+typedef struct miio_tap_info {
+    miio_frame_kind kind;
+    miio_payload_kind payload_kind;
+    uint32_t device_id;
+    const char *method;      /* requests; packet-scoped */
+    int64_t error_code;      /* error replies with a numeric code */
+    uint8_t has_error_code;
+} miio_tap_info;
+
+/* miio-stats.c: Statistics > miIO, tshark -z miio,tree */
+void miio_stats_register(void);
 
 #endif /* MIIO_SHIM_H */

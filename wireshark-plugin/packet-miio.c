@@ -1,22 +1,26 @@
 /*
  * packet-miio.c - Xiaomi miIO dissector: registration and the protocol tree.
  *
- * Parsing, checksum verification and decryption happen in Rust behind
- * include/miio_dissector.h; this file turns the result into fields, expert
- * infos, columns and the "Decrypted miIO" data source.
+ * Parsing, checksum verification, decryption, reading the JSON and the
+ * links between frames happen in Rust behind include/miio_dissector.h; this
+ * file turns the result into fields, expert infos, columns, the "Decrypted
+ * miIO" data source and the tap.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <inttypes.h>
+
+#include <epan/conversation.h>
 #include <epan/expert.h>
 #include <epan/packet.h>
 #include <epan/prefs.h>
-#include <epan/proto_data.h>
+#include <epan/tap.h>
 
-#include "miio_dissector.h"
 #include "miio-shim.h"
 #include "ws-compat.h"
 
 #define MIIO_UDP_PORT 54321
+#define MIIO_STAMP_NONE 0xffffffffU
 
 static int proto_miio = -1;
 
@@ -25,13 +29,29 @@ static int hf_miio_length = -1;
 static int hf_miio_unknown = -1;
 static int hf_miio_device_id = -1;
 static int hf_miio_stamp = -1;
+static int hf_miio_stamp_delta = -1;
 static int hf_miio_checksum = -1;
 static int hf_miio_checksum_status = -1;
 static int hf_miio_token = -1;
 static int hf_miio_encrypted = -1;
 static int hf_miio_decrypted = -1;
+static int hf_miio_key_origin = -1;
 static int hf_miio_key_row = -1;
+static int hf_miio_key_file_line = -1;
+static int hf_miio_key_learned_in = -1;
 static int hf_miio_trailing = -1;
+static int hf_miio_id = -1;
+static int hf_miio_method = -1;
+static int hf_miio_params = -1;
+static int hf_miio_result = -1;
+static int hf_miio_error = -1;
+static int hf_miio_error_code = -1;
+static int hf_miio_error_message = -1;
+static int hf_miio_response_in = -1;
+static int hf_miio_request_in = -1;
+static int hf_miio_time = -1;
+static int hf_miio_duplicate_of = -1;
+static int hf_miio_retry_of = -1;
 
 static gint ett_miio = -1;
 static gint ett_miio_decrypted = -1;
@@ -43,10 +63,14 @@ static expert_field ei_miio_checksum_bad = EI_INIT;
 static expert_field ei_miio_no_key = EI_INIT;
 static expert_field ei_miio_decrypt_failed = EI_INIT;
 static expert_field ei_miio_token_leaked = EI_INIT;
+static expert_field ei_miio_key_learned = EI_INIT;
+static expert_field ei_miio_duplicate = EI_INIT;
+static expert_field ei_miio_retry = EI_INIT;
 static expert_field ei_miio_internal = EI_INIT;
 
 static dissector_handle_t miio_handle;
 static dissector_handle_t json_handle;
+static int miio_tap = -1;
 
 static const value_string miio_length_status_vals[] = {
     { MIIO_LENGTH_SHORT_FRAME,      "frame shorter than the 32-byte header" },
@@ -65,14 +89,30 @@ static const value_string miio_decrypt_status_vals[] = {
     { 0, NULL }
 };
 
+static const value_string miio_taught_vals[] = {
+    { MIIO_KEY_ORIGIN_HELLO_REPLY, "hello reply" },
+    { MIIO_KEY_ORIGIN_INFO_REPLY,  "miIO.info reply" },
+    { 0, NULL }
+};
+
 static void
-add_header_fields(proto_tree *tree, tvbuff_t *tvb)
+add_header_fields(proto_tree *tree, tvbuff_t *tvb, const miio_frame_info *info)
 {
+    proto_item *stamp;
+
     proto_tree_add_item(tree, hf_miio_magic, tvb, MIIO_OFFSET_MAGIC, 2, ENC_BIG_ENDIAN);
     proto_tree_add_item(tree, hf_miio_length, tvb, MIIO_OFFSET_LENGTH, 2, ENC_BIG_ENDIAN);
     proto_tree_add_item(tree, hf_miio_unknown, tvb, MIIO_OFFSET_UNKNOWN, 4, ENC_BIG_ENDIAN);
     proto_tree_add_item(tree, hf_miio_device_id, tvb, MIIO_OFFSET_DEVICE_ID, 4, ENC_BIG_ENDIAN);
-    proto_tree_add_item(tree, hf_miio_stamp, tvb, MIIO_OFFSET_STAMP, 4, ENC_BIG_ENDIAN);
+    stamp = proto_tree_add_item(tree, hf_miio_stamp, tvb, MIIO_OFFSET_STAMP, 4, ENC_BIG_ENDIAN);
+    if (info->kind == MIIO_KIND_HELLO_REQUEST && info->header.stamp == MIIO_STAMP_NONE) {
+        proto_item_append_text(stamp, " (none: hello request)");
+    } else if (info->session.has_stamp_delta) {
+        proto_item *ti = proto_tree_add_int64(tree, hf_miio_stamp_delta, tvb, MIIO_OFFSET_STAMP, 4,
+                                              info->session.stamp_delta);
+        proto_item_append_text(ti, " s since the device's previous frame");
+        proto_item_set_generated(ti);
+    }
 }
 
 /* A frame whose header cannot be used: say why, keep the bytes visible. */
@@ -84,7 +124,7 @@ dissect_malformed(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item,
                                        "malformed header");
 
     if (tvb_captured_length(tvb) >= MIIO_HEADER_LEN)
-        add_header_fields(tree, tvb);
+        add_header_fields(tree, tvb, info);
     expert_add_info_format(pinfo, miio_item, &ei_miio_malformed, "Malformed miIO frame: %s", why);
     col_add_fstr(pinfo->cinfo, COL_INFO, "Malformed miIO frame: %s", why);
 }
@@ -102,6 +142,9 @@ dissect_hello(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item,
         proto_item *ti = proto_tree_add_item(tree, hf_miio_token, tvb, MIIO_OFFSET_CHECKSUM,
                                              MIIO_TOKEN_LEN, ENC_NA);
         expert_add_info(pinfo, ti, &ei_miio_token_leaked);
+        if (info->session.taught != MIIO_KEY_ORIGIN_NONE)
+            expert_add_info_format(pinfo, ti, &ei_miio_key_learned,
+                "Token learned for device 0x%08x: its frames decrypt with it", info->header.device_id);
         col_add_fstr(pinfo->cinfo, COL_INFO, "Hello reply, device 0x%08x, token leaked",
                      info->header.device_id);
         break;
@@ -133,13 +176,108 @@ add_checksum(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const miio_fra
     }
 }
 
+/* "Key: ..." - which key was used and where it came from. */
+static void
+add_key_origin(tvbuff_t *tvb, proto_tree *tree, const miio_session *s)
+{
+    proto_item *ti = NULL;
+
+    switch (s->key_origin) {
+    case MIIO_KEY_ORIGIN_TABLE_ROW:
+        ti = proto_tree_add_string_format_value(tree, hf_miio_key_origin, tvb, 0, 0, "table row",
+                "miio_keys row %u", s->key_origin_ref);
+        proto_item_set_generated(ti);
+        ti = proto_tree_add_uint(tree, hf_miio_key_row, tvb, 0, 0, s->key_origin_ref);
+        break;
+    case MIIO_KEY_ORIGIN_FILE_LINE:
+        ti = proto_tree_add_string_format_value(tree, hf_miio_key_origin, tvb, 0, 0, "key file",
+                "key file line %u", s->key_origin_ref);
+        proto_item_set_generated(ti);
+        ti = proto_tree_add_uint(tree, hf_miio_key_file_line, tvb, 0, 0, s->key_origin_ref);
+        break;
+    case MIIO_KEY_ORIGIN_HELLO_REPLY:
+    case MIIO_KEY_ORIGIN_INFO_REPLY:
+        ti = proto_tree_add_string_format_value(tree, hf_miio_key_origin, tvb, 0, 0, "learned",
+                "learned from %s in frame %u",
+                val_to_str_const(s->key_origin, miio_taught_vals, "traffic"), s->key_origin_ref);
+        proto_item_set_generated(ti);
+        ti = proto_tree_add_uint(tree, hf_miio_key_learned_in, tvb, 0, 0, s->key_origin_ref);
+        break;
+    case MIIO_KEY_ORIGIN_NONE:
+        break;
+    }
+    if (ti)
+        proto_item_set_generated(ti);
+}
+
+static void
+add_span_string(proto_tree *tree, int hf, tvbuff_t *plain_tvb, miio_span span)
+{
+    if (span.present)
+        proto_tree_add_item(tree, hf, plain_tvb, span.offset, span.length, ENC_UTF_8);
+}
+
+/* The JSON fields, each pointing at its bytes in the decrypted payload. */
+static void
+add_payload_fields(proto_tree *tree, tvbuff_t *plain_tvb, const miio_payload *p)
+{
+    if (p->id_span.present && p->id_is_integer)
+        proto_tree_add_int64(tree, hf_miio_id, plain_tvb, p->id_span.offset, p->id_span.length, p->id);
+    add_span_string(tree, hf_miio_method, plain_tvb, p->method);
+    add_span_string(tree, hf_miio_params, plain_tvb, p->params);
+    add_span_string(tree, hf_miio_result, plain_tvb, p->result);
+    add_span_string(tree, hf_miio_error, plain_tvb, p->error);
+    if (p->error_code_span.present)
+        proto_tree_add_int64(tree, hf_miio_error_code, plain_tvb, p->error_code_span.offset,
+                             p->error_code_span.length, p->error_code);
+    add_span_string(tree, hf_miio_error_message, plain_tvb, p->error_message);
+}
+
+/* Response In / Request In / time / duplicates / retries. */
+static void
+add_links(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const miio_session *s)
+{
+    proto_item *ti;
+
+    if (s->response_in) {
+        ti = proto_tree_add_uint(tree, hf_miio_response_in, tvb, 0, 0, s->response_in);
+        proto_item_set_generated(ti);
+    }
+    if (s->request_in) {
+        ti = proto_tree_add_uint(tree, hf_miio_request_in, tvb, 0, 0, s->request_in);
+        proto_item_set_generated(ti);
+    }
+    if (s->has_response_time) {
+        nstime_t delta;
+        delta.secs = (time_t)(s->response_time_ns / 1000000000);
+        delta.nsecs = (int)(s->response_time_ns % 1000000000);
+        ti = proto_tree_add_time(tree, hf_miio_time, tvb, 0, 0, &delta);
+        proto_item_set_generated(ti);
+    }
+    if (s->duplicate_of) {
+        ti = proto_tree_add_uint(tree, hf_miio_duplicate_of, tvb, 0, 0, s->duplicate_of);
+        proto_item_set_generated(ti);
+        expert_add_info_format(pinfo, ti, &ei_miio_duplicate,
+            "Duplicate reply (first reply in frame %u)", s->duplicate_of);
+        col_append_str(pinfo->cinfo, COL_INFO, " [duplicate]");
+    }
+    if (s->retry_of) {
+        ti = proto_tree_add_uint(tree, hf_miio_retry_of, tvb, 0, 0, s->retry_of);
+        proto_item_set_generated(ti);
+        expert_add_info_format(pinfo, ti, &ei_miio_retry,
+            "Retry of the unanswered request in frame %u", s->retry_of);
+        col_append_str(pinfo->cinfo, COL_INFO, " [retry]");
+    }
+}
+
 /* Shows the plaintext as a new data source and hands it to the JSON dissector. */
 static void
 add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *tree,
               uint8_t *plaintext, const miio_frame_info *info)
 {
     tvbuff_t *plain_tvb;
-    char summary[MIIO_TEXT_CAP];
+    proto_item *ti;
+    proto_tree *plain_tree;
     unsigned len = (unsigned)info->plaintext_len;
 
     if (len == 0) {
@@ -148,14 +286,16 @@ add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *t
     }
     plain_tvb = tvb_new_child_real_data(tvb, plaintext, len, len);
     add_new_data_source(pinfo, plain_tvb, "Decrypted miIO");
-    proto_tree_add_item(tree, hf_miio_decrypted, plain_tvb, 0, len, ENC_UTF_8);
+    ti = proto_tree_add_item(tree, hf_miio_decrypted, plain_tvb, 0, len, ENC_UTF_8);
+    plain_tree = proto_item_add_subtree(ti, ett_miio_decrypted);
+    add_payload_fields(plain_tree, plain_tvb, &info->payload);
     if (json_handle)
         call_dissector(json_handle, plain_tvb, pinfo, root);
 
     /* After the JSON dissector, which sets its own columns. */
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "miIO");
-    if (miio_describe_payload(plaintext, len, summary, sizeof summary) == MIIO_OK)
-        col_add_str(pinfo->cinfo, COL_INFO, summary);
+    if (info->payload.summary[0])
+        col_add_str(pinfo->cinfo, COL_INFO, info->payload.summary);
     else
         col_add_fstr(pinfo->cinfo, COL_INFO, "Decrypted, %u bytes (not JSON)", len);
 }
@@ -169,15 +309,14 @@ dissect_data(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item, proto_tre
 
     add_checksum(tvb, pinfo, tree, info);
     enc_item = proto_tree_add_item(tree, hf_miio_encrypted, tvb, MIIO_HEADER_LEN, ct_len, ENC_NA);
-
-    if (info->key_row != 0) {
-        proto_item *ti = proto_tree_add_uint(tree, hf_miio_key_row, tvb, 0, 0, info->key_row);
-        proto_item_set_generated(ti);
-    }
+    add_key_origin(tvb, tree, &info->session);
 
     switch (info->decrypt_status) {
     case MIIO_DECRYPT_OK:
         add_plaintext(tvb, pinfo, root, tree, plaintext, info);
+        if (info->session.taught == MIIO_KEY_ORIGIN_INFO_REPLY)
+            expert_add_info_format(pinfo, miio_item, &ei_miio_key_learned,
+                "Token learned for device 0x%08x from this miIO.info reply", info->header.device_id);
         break;
     case MIIO_DECRYPT_NO_KEY:
         expert_add_info_format(pinfo, enc_item, &ei_miio_no_key,
@@ -194,7 +333,40 @@ dissect_data(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item, proto_tre
         break;
     }
     }
+    add_links(tvb, pinfo, tree, &info->session);
     proto_item_append_text(miio_item, ", Device 0x%08x", info->header.device_id);
+    if (info->payload.summary[0])
+        proto_item_append_text(miio_item, ", %s", info->payload.summary);
+}
+
+static void
+queue_tap(packet_info *pinfo, const miio_frame_info *info, const uint8_t *plaintext)
+{
+    miio_tap_info *t = wmem_new0(pinfo->pool, miio_tap_info);
+
+    t->kind = info->kind;
+    t->payload_kind = info->payload.kind;
+    t->device_id = info->header.device_id;
+    if (info->payload.method.present)
+        t->method = wmem_strndup(pinfo->pool, (const char *)plaintext + info->payload.method.offset,
+                                 info->payload.method.length);
+    t->has_error_code = info->payload.error_code_span.present;
+    t->error_code = info->payload.error_code;
+    tap_queue_packet(miio_tap, pinfo, t);
+}
+
+static miio_frame_context
+frame_context(packet_info *pinfo)
+{
+    miio_frame_context ctx;
+    conversation_t *conv = find_or_create_conversation(pinfo);
+
+    ctx.frame_number = pinfo->num;
+    ctx.visited = PINFO_FD_VISITED(pinfo) ? 1 : 0;
+    ctx.conversation = conv ? conv->conv_index : 0;
+    ctx.time_sec = (int64_t)pinfo->abs_ts.secs;
+    ctx.time_nsec = pinfo->abs_ts.nsecs;
+    return ctx;
 }
 
 static int
@@ -205,6 +377,7 @@ dissect_miio(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_
     const uint8_t *bytes = tvb_get_ptr(tvb, 0, captured);
     size_t plaintext_cap = captured > MIIO_HEADER_LEN ? captured - MIIO_HEADER_LEN : 1;
     uint8_t *plaintext = (uint8_t *)wmem_alloc(pinfo->pool, plaintext_cap);
+    miio_frame_context ctx = frame_context(pinfo);
     miio_frame_info info;
     proto_item *miio_item;
     proto_tree *miio_tree;
@@ -215,7 +388,7 @@ dissect_miio(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_
     miio_item = proto_tree_add_item(tree, proto_miio, tvb, 0, -1, ENC_NA);
     miio_tree = proto_item_add_subtree(miio_item, ett_miio);
 
-    if (miio_dissect_frame(bytes, captured, reported, plaintext, plaintext_cap, &info) != MIIO_OK) {
+    if (miio_dissect_frame(bytes, captured, reported, &ctx, plaintext, plaintext_cap, &info) != MIIO_OK) {
         expert_add_info(pinfo, miio_item, &ei_miio_internal);
         return captured;
     }
@@ -223,15 +396,15 @@ dissect_miio(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_
     switch (info.kind) {
     case MIIO_KIND_MALFORMED:
         dissect_malformed(tvb, pinfo, miio_item, miio_tree, &info);
-        return captured;
+        break;
     case MIIO_KIND_HELLO_REQUEST:
     case MIIO_KIND_HELLO_REPLY:
     case MIIO_KIND_HELLO_REPLY_TOKEN:
-        add_header_fields(miio_tree, tvb);
+        add_header_fields(miio_tree, tvb, &info);
         dissect_hello(tvb, pinfo, miio_item, miio_tree, &info);
         break;
     case MIIO_KIND_DATA:
-        add_header_fields(miio_tree, tvb);
+        add_header_fields(miio_tree, tvb, &info);
         dissect_data(tvb, pinfo, miio_item, tree, miio_tree, plaintext, &info);
         break;
     }
@@ -239,12 +412,41 @@ dissect_miio(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_
     if (info.length_status == MIIO_LENGTH_TRAILING_BYTES) {
         proto_item *ti = proto_tree_add_item(miio_tree, hf_miio_trailing, tvb, (int)info.frame_len, -1, ENC_NA);
         expert_add_info(pinfo, ti, &ei_miio_trailing);
+        proto_item_set_len(miio_item, (int)info.frame_len);
     } else if (info.length_status == MIIO_LENGTH_TRUNCATED) {
         expert_add_info(pinfo, miio_item, &ei_miio_truncated);
     }
-    proto_item_set_len(miio_item, (int)(info.length_status == MIIO_LENGTH_TRAILING_BYTES
-                                        ? info.frame_len : captured));
+    queue_tap(pinfo, &info, plaintext);
     return captured;
+}
+
+/* Strict test on any UDP port; once a conversation matched, it stays miIO. */
+static miio_bool
+dissect_miio_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    unsigned captured = tvb_captured_length(tvb);
+    uint8_t matches = 0;
+
+    if (captured < MIIO_HEADER_LEN)
+        return FALSE;
+    if (miio_heuristic_match(tvb_get_ptr(tvb, 0, captured), captured, tvb_reported_length(tvb),
+                             &matches) != MIIO_OK || !matches)
+        return FALSE;
+    conversation_set_dissector(find_or_create_conversation(pinfo), miio_handle);
+    dissect_miio(tvb, pinfo, tree, data);
+    return TRUE;
+}
+
+static void
+miio_init(void)
+{
+    miio_capture_reset();
+}
+
+static void
+miio_prefs_apply(void)
+{
+    miio_keys_apply_file_preference();
 }
 
 void
@@ -266,6 +468,9 @@ proto_register_miio(void)
         { &hf_miio_stamp,
           { "Stamp", "miio.stamp", FT_UINT32, BASE_DEC, NULL, 0x0,
             "Device time stamp (seconds)", HFILL } },
+        { &hf_miio_stamp_delta,
+          { "Stamp delta", "miio.stamp.delta", FT_INT64, BASE_DEC, NULL, 0x0,
+            "Stamp minus the stamp of the device's previous frame", HFILL } },
         { &hf_miio_checksum,
           { "Checksum", "miio.checksum", FT_BYTES, BASE_NONE, NULL, 0x0,
             "MD5 of the frame with the token in place of the checksum", HFILL } },
@@ -281,12 +486,58 @@ proto_register_miio(void)
         { &hf_miio_decrypted,
           { "Decrypted payload", "miio.decrypted", FT_STRING, BASE_NONE, NULL, 0x0,
             "Plaintext (JSON), trailing NULs stripped", HFILL } },
+        { &hf_miio_key_origin,
+          { "Key", "miio.key", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Where the key that verified or decrypted this frame came from", HFILL } },
         { &hf_miio_key_row,
           { "Key row", "miio.key_row", FT_UINT32, BASE_DEC, NULL, 0x0,
             "Row of the miio_keys table whose key verified or decrypted this frame", HFILL } },
+        { &hf_miio_key_file_line,
+          { "Key file line", "miio.key.file_line", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Line of the key file whose key verified or decrypted this frame", HFILL } },
+        { &hf_miio_key_learned_in,
+          { "Key learned in", "miio.key.learned_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+            "The frame that revealed the key used for this frame", HFILL } },
         { &hf_miio_trailing,
           { "Trailing bytes", "miio.trailing", FT_BYTES, BASE_NONE, NULL, 0x0,
             "Bytes after the length given in the header", HFILL } },
+        { &hf_miio_id,
+          { "Id", "miio.id", FT_INT64, BASE_DEC, NULL, 0x0,
+            "JSON \"id\": pairs a request with its reply", HFILL } },
+        { &hf_miio_method,
+          { "Method", "miio.method", FT_STRING, BASE_NONE, NULL, 0x0,
+            "JSON \"method\" of a request", HFILL } },
+        { &hf_miio_params,
+          { "Params", "miio.params", FT_STRING, BASE_NONE, NULL, 0x0,
+            "JSON \"params\" of a request, as sent", HFILL } },
+        { &hf_miio_result,
+          { "Result", "miio.result", FT_STRING, BASE_NONE, NULL, 0x0,
+            "JSON \"result\" of a reply, as sent", HFILL } },
+        { &hf_miio_error,
+          { "Error", "miio.error", FT_STRING, BASE_NONE, NULL, 0x0,
+            "JSON \"error\" of a reply, as sent", HFILL } },
+        { &hf_miio_error_code,
+          { "Error code", "miio.error.code", FT_INT64, BASE_DEC, NULL, 0x0,
+            "JSON \"error\".\"code\"", HFILL } },
+        { &hf_miio_error_message,
+          { "Error message", "miio.error.message", FT_STRING, BASE_NONE, NULL, 0x0,
+            "JSON \"error\".\"message\"", HFILL } },
+        { &hf_miio_response_in,
+          { "Response In", "miio.response_in", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0, "The reply to this request is in this frame", HFILL } },
+        { &hf_miio_request_in,
+          { "Request In", "miio.request_in", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, "This is a reply to the request in this frame", HFILL } },
+        { &hf_miio_time,
+          { "Time", "miio.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "Time between the request and this reply", HFILL } },
+        { &hf_miio_duplicate_of,
+          { "Duplicate of", "miio.duplicate_of", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_DUP_ACK), 0x0, "This reply repeats the reply in this frame", HFILL } },
+        { &hf_miio_retry_of,
+          { "Retry of", "miio.retry_of", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_RETRANS_PREV), 0x0,
+            "This request (id + 100) retries the unanswered request in this frame", HFILL } },
     };
 
     static gint *ett[] = {
@@ -313,6 +564,12 @@ proto_register_miio(void)
         { &ei_miio_token_leaked,
           { "miio.token.leaked", PI_SECURITY, PI_WARN,
             "Hello reply carries the device token in clear (unprovisioned device)", EXPFILL } },
+        { &ei_miio_key_learned,
+          { "miio.key.learned", PI_DECRYPTION, PI_NOTE, "Token learned from the traffic", EXPFILL } },
+        { &ei_miio_duplicate,
+          { "miio.duplicate", PI_SEQUENCE, PI_NOTE, "Duplicate reply", EXPFILL } },
+        { &ei_miio_retry,
+          { "miio.retry", PI_SEQUENCE, PI_NOTE, "Retried request", EXPFILL } },
         { &ei_miio_internal,
           { "miio.internal_error", PI_MALFORMED, PI_ERROR,
             "miIO dissector internal error (frame not dissected)", EXPFILL } },
@@ -328,9 +585,12 @@ proto_register_miio(void)
     expert_register_field_array(expert_miio, ei, array_length(ei));
 
     miio_handle = register_dissector("miio", dissect_miio, proto_miio);
+    miio_tap = register_tap("miio");
+    register_init_routine(miio_init);
 
-    miio_module = prefs_register_protocol(proto_miio, NULL);
-    miio_keys_uat_register(miio_module);
+    miio_module = prefs_register_protocol(proto_miio, miio_prefs_apply);
+    miio_keys_register(miio_module);
+    miio_stats_register();
 }
 
 void
@@ -338,4 +598,6 @@ proto_reg_handoff_miio(void)
 {
     json_handle = find_dissector_add_dependency("json", proto_miio);
     dissector_add_uint_with_preference("udp.port", MIIO_UDP_PORT, miio_handle);
+    heur_dissector_add("udp", dissect_miio_heur, "miIO over UDP", "miio_udp", proto_miio,
+                       HEURISTIC_ENABLE);
 }

@@ -13,12 +13,13 @@
     (WIRESHARK_VERSION_MAJOR > (major) || \
      (WIRESHARK_VERSION_MAJOR == (major) && WIRESHARK_VERSION_MINOR >= (minor)))
 
-/* 4.2 changed the UAT callbacks from gboolean to bool. */
+/* 4.2 changed callback return types (UAT, heuristic dissectors) from
+ * gboolean to bool. */
 #if MIIO_WS_AT_LEAST(4, 2)
 #include <stdbool.h>
-typedef bool miio_uat_bool;
+typedef bool miio_bool;
 #else
-typedef gboolean miio_uat_bool;
+typedef gboolean miio_bool;
 #endif
 
 #endif /* MIIO_WS_COMPAT_H */

@@ -1,14 +1,16 @@
 /*
- * miio-keys-uat.c - the "miio_keys" preference table (UAT) of device tokens
- * and cloud keys. Wireshark owns the rows; validation and the key store are
- * in Rust (miio_key_row_check, miio_key_store_replace).
+ * miio-keys.c - where keys come from: the "miio_keys" preference table (UAT)
+ * of device tokens and cloud keys, and the key file preference. Wireshark
+ * owns the rows and the path; validation, file parsing and the key store are
+ * in Rust (miio_key_row_check, miio_key_store_replace, miio_key_file_use).
  *
- * Columns (a public contract: saved preferences depend on them):
+ * Table columns (a public contract: saved preferences depend on them):
  *   device_id, type, key, comment
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <epan/uat.h>
+#include <wsutil/report_message.h>
 #include <wsutil/wmem/wmem.h>
 
 #include "miio_dissector.h"
@@ -24,6 +26,7 @@ typedef struct {
 
 static miio_key_record_t *miio_key_records;
 static unsigned miio_key_record_count;
+static const char *miio_key_file_path = "";
 
 /* Choices offered in the GUI's drop-down for the type column. */
 static const value_string miio_key_type_vals[] = {
@@ -34,7 +37,7 @@ static const value_string miio_key_type_vals[] = {
 
 /* Accepts any text: the row check in Rust refuses an unknown type with a
  * message that names the column, which Wireshark's enum check would not. */
-static miio_uat_bool miio_key_type_chk(void *record _U_, const char *text _U_, unsigned len _U_,
+static miio_bool miio_key_type_chk(void *record _U_, const char *text _U_, unsigned len _U_,
                                        const void *chk_data _U_, const void *fld_data _U_,
                                        char **error _U_)
 {
@@ -64,7 +67,7 @@ static void *miio_key_record_copy(void *dest, const void *source, size_t len _U_
     return dst;
 }
 
-static miio_uat_bool miio_key_record_update(void *record, char **error)
+static miio_bool miio_key_record_update(void *record, char **error)
 {
     miio_key_row row = miio_key_record_as_row((const miio_key_record_t *)record);
     char message[MIIO_TEXT_CAP];
@@ -107,7 +110,29 @@ static void miio_keys_reset(void)
     miio_key_store_replace(NULL, 0, NULL);
 }
 
-void miio_keys_uat_register(module_t *miio_module)
+/* (Re)reads the key file when its path or contents changed, and reports the
+ * lines it refused, once per change. */
+void miio_keys_apply_file_preference(void)
+{
+    char report[4096];
+    uint8_t changed = 0;
+    size_t loaded = 0;
+
+    miio_key_file_use(miio_key_file_path ? miio_key_file_path : "", report, sizeof report,
+                      &changed, &loaded);
+    if (changed && report[0])
+        report_warning("miIO: %s", report);
+}
+
+/* At the start of every (re)dissection: the table as it is now, and the
+ * key file if it changed on disk. */
+static void miio_keys_init(void)
+{
+    miio_keys_push();
+    miio_keys_apply_file_preference();
+}
+
+void miio_keys_register(module_t *miio_module)
 {
     static uat_field_t miio_key_fields[] = {
         UAT_FLD_CSTRING(miio_keys, device_id, "Device ID",
@@ -138,10 +163,17 @@ void miio_keys_uat_register(module_t *miio_module)
         miio_keys_reset,
         miio_key_fields);
 
-    register_init_routine(miio_keys_push);
+    register_init_routine(miio_keys_init);
     prefs_register_uat_preference(miio_module, "keys", "Device tokens and cloud keys",
         "Keys used to verify and decrypt miIO frames. A token is 32 hex digits "
         "(python-miio, Mi Home token extractors); a row with an empty device id "
         "is tried on every device.",
         keys_uat);
+
+    prefs_register_filename_preference(miio_module, "key_file", "Key file",
+        "A text file of keys, read again whenever it changes: one "
+        "\"device_id token [comment]\" or \"token [comment]\" a line (a token "
+        "alone is tried on every device); '#' starts a comment. Bad lines are "
+        "reported by line number; the good ones are used.",
+        &miio_key_file_path, FALSE);
 }
