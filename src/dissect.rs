@@ -174,7 +174,13 @@ fn decrypt_data(
 }
 
 /// First pass: what a decrypted payload tells the rest of the capture.
-fn link(ctx: &FrameContext, device_id: u32, payload: &Payload, state: &mut DissectorState, record: &mut FrameRecord) {
+fn link(
+    ctx: &FrameContext,
+    device_id: u32,
+    payload: &Payload,
+    state: &mut DissectorState,
+    record: &mut FrameRecord,
+) {
     if let Some(token) = payload.revealed_token {
         let origin = KeyOrigin::InfoReply(ctx.number);
         if state.keys.learn(device_id, token, origin) {
@@ -184,7 +190,9 @@ fn link(ctx: &FrameContext, device_id: u32, payload: &Payload, state: &mut Disse
     let Some((id, _)) = payload.id else { return };
     match payload.kind {
         PayloadKind::Request => {
-            record.retry_of = state.session.request(ctx.number, ctx.time_ns, ctx.conversation, device_id, id);
+            let signature = payload.request_signature();
+            record.retry_of =
+                state.session.request(ctx.number, ctx.time_ns, ctx.conversation, device_id, id, signature);
         }
         PayloadKind::Reply | PayloadKind::ErrorReply => {
             state.session.reply(ctx.number, ctx.time_ns, ctx.conversation, device_id, id, record);

@@ -48,6 +48,16 @@ pub struct Payload {
     pub revealed_token: Option<[u8; TOKEN_LEN]>,
     /// "get_status id=12", "reply id=12 ok", "reply id=12 error -32601 Method not found.".
     pub summary: String,
+    /// Hash of a request's method and params text: equal for a retry.
+    signature: u64,
+}
+
+impl Payload {
+    /// Identifies what a request asks (method and params, not its id), so a
+    /// retry can be told from a new request.
+    pub fn request_signature(&self) -> u64 {
+        self.signature
+    }
 }
 
 #[derive(Deserialize)]
@@ -115,6 +125,13 @@ pub fn read(plaintext: &[u8]) -> Payload {
             .and_then(object::<InfoResult>)
             .and_then(|r| r.token)
             .and_then(|t| decode_token(&t));
+    }
+    if p.kind == PayloadKind::Request {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        msg.method.map(RawValue::get).hash(&mut h);
+        msg.params.map(RawValue::get).hash(&mut h);
+        p.signature = h.finish();
     }
     p.summary = summarize(&msg, &p);
     p
@@ -220,6 +237,15 @@ mod tests {
         assert_eq!(at(text, method_span), "get_status");
         assert_eq!(at(text, p.params.unwrap()), r#"["a", 1]"#);
         assert_eq!(p.summary, "get_status id=12");
+    }
+
+    #[test]
+    fn request_signature_ignores_the_id() {
+        let a = read(br#"{"id": 3, "method": "get_prop", "params": ["power"]}"#);
+        let retry = read(br#"{"id": 104, "method": "get_prop", "params": ["power"]}"#);
+        let other = read(br#"{"id": 4, "method": "get_prop", "params": ["temp"]}"#);
+        assert_eq!(a.request_signature(), retry.request_signature());
+        assert_ne!(a.request_signature(), other.request_signature());
     }
 
     #[test]

@@ -6,9 +6,6 @@ use std::collections::HashMap;
 
 use crate::key_store::{KeyOrigin, KeyRef};
 
-/// Python-miio resends a request that got no answer with its id plus 100.
-const RETRY_ID_STEP: i64 = 100;
-
 /// What one frame's first pass found.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FrameRecord {
@@ -26,7 +23,8 @@ pub struct FrameRecord {
     pub response_time_ns: Option<i64>,
     /// On a reply that repeats an earlier reply to the same request: that reply.
     pub duplicate_of: Option<u32>,
-    /// On a request with id+100 of an unanswered request: that request.
+    /// On a request that repeats an unanswered request of the same device
+    /// (same method and params; python-miio retries with a new id): that request.
     pub retry_of: Option<u32>,
 }
 
@@ -44,6 +42,8 @@ struct Transaction {
     request_frame: u32,
     request_time_ns: i128,
     first_reply: Option<u32>,
+    /// (device id, hash of method and params), to recognise retries.
+    signature: (u32, u64),
 }
 
 #[derive(Debug, Default)]
@@ -51,9 +51,9 @@ pub struct Session {
     frames: HashMap<u32, FrameRecord>,
     /// The latest request for each key; an id used again later starts over.
     open: HashMap<TransactionKey, Transaction>,
-    /// The latest request per (device, id) across conversations, for retries
-    /// (python-miio retries from a new socket).
-    by_device_id: HashMap<(u32, i64), Transaction>,
+    /// Unanswered requests by (device id, hash of method and params), across
+    /// conversations: python-miio retries from a new socket with a new id.
+    unanswered: HashMap<(u32, u64), u32>,
     last_stamp: HashMap<u32, u32>,
 }
 
@@ -72,13 +72,21 @@ impl Session {
         Some(i64::from(stamp) - i64::from(previous))
     }
 
-    /// A request seen on the first pass. Returns the request it retries.
-    pub fn request(&mut self, frame: u32, time_ns: i128, conversation: u32, device_id: u32, id: i64) -> Option<u32> {
-        let t = Transaction { request_frame: frame, request_time_ns: time_ns, first_reply: None };
+    /// A request seen on the first pass; `signature` identifies its method
+    /// and params. Returns the unanswered request it repeats, if any.
+    pub fn request(
+        &mut self,
+        frame: u32,
+        time_ns: i128,
+        conversation: u32,
+        device_id: u32,
+        id: i64,
+        signature: u64,
+    ) -> Option<u32> {
+        let signature = (device_id, signature);
+        let t = Transaction { request_frame: frame, request_time_ns: time_ns, first_reply: None, signature };
         self.open.insert(TransactionKey { conversation, device_id, id }, t);
-        self.by_device_id.insert((device_id, id), t);
-        let earlier = self.by_device_id.get(&(device_id, id.checked_sub(RETRY_ID_STEP)?))?;
-        (earlier.first_reply.is_none() && earlier.request_frame < frame).then_some(earlier.request_frame)
+        self.unanswered.insert(signature, frame).filter(|&earlier| earlier < frame)
     }
 
     /// A reply seen on the first pass: links it to its request and fills in
@@ -103,11 +111,9 @@ impl Session {
             Some(first) => record.duplicate_of = Some(first),
             None => {
                 t.first_reply = Some(frame);
-                let request_frame = t.request_frame;
-                if let Some(by_id) = self.by_device_id.get_mut(&(device_id, id)) {
-                    if by_id.request_frame == request_frame {
-                        by_id.first_reply = Some(frame);
-                    }
+                let (request_frame, signature) = (t.request_frame, t.signature);
+                if self.unanswered.get(&signature) == Some(&request_frame) {
+                    self.unanswered.remove(&signature);
                 }
                 self.frames.entry(request_frame).or_default().response_in = Some(frame);
             }
@@ -121,11 +127,12 @@ mod tests {
 
     const DID: u32 = 0x0a1b2c3d;
     const MS: i128 = 1_000_000;
+    const SIG: u64 = 42;
 
     #[test]
     fn request_and_reply_are_linked_both_ways() {
         let mut s = Session::default();
-        assert_eq!(s.request(7, 100 * MS, 1, DID, 1), None);
+        assert_eq!(s.request(7, 100 * MS, 1, DID, 1, SIG), None);
         let mut reply = FrameRecord::default();
         s.reply(8, 104 * MS, 1, DID, 1, &mut reply);
         assert_eq!(reply.request_in, Some(7));
@@ -136,7 +143,7 @@ mod tests {
     #[test]
     fn duplicated_reply_points_to_the_request_and_the_first_reply() {
         let mut s = Session::default();
-        s.request(1, 0, 1, DID, 5);
+        s.request(1, 0, 1, DID, 5, SIG);
         let (mut first, mut second) = (FrameRecord::default(), FrameRecord::default());
         s.reply(2, MS, 1, DID, 5, &mut first);
         s.reply(3, 2 * MS, 1, DID, 5, &mut second);
@@ -147,25 +154,27 @@ mod tests {
     }
 
     #[test]
-    fn retry_with_id_plus_100_is_recognised() {
+    fn repeated_unanswered_request_is_a_retry() {
         let mut s = Session::default();
-        s.request(1, 0, 1, DID, 5);
-        assert_eq!(s.request(2, MS, 2, DID, 105), Some(1));
+        s.request(1, 0, 1, DID, 3, SIG);
+        // python-miio: a new socket (conversation) and id 3 + 101.
+        assert_eq!(s.request(2, MS, 2, DID, 104, SIG), Some(1));
         let mut reply = FrameRecord::default();
-        s.reply(3, 2 * MS, 2, DID, 105, &mut reply);
+        s.reply(3, 2 * MS, 2, DID, 104, &mut reply);
         assert_eq!(reply.request_in, Some(2));
-        // An answered request is not retried.
-        s.request(4, 0, 3, DID, 7);
-        s.reply(5, 0, 3, DID, 7, &mut FrameRecord::default());
-        assert_eq!(s.request(6, 0, 3, DID, 107), None);
+        // The same request again after an answer is a new request, not a retry.
+        assert_eq!(s.request(4, 0, 3, DID, 5, SIG), None);
+        // Another device's identical request is not a retry either.
+        assert_eq!(s.request(5, 0, 4, 0x1234, 9, SIG), None);
+        assert_eq!(s.request(6, 0, 4, DID, 6, SIG + 1), None, "other method or params");
     }
 
     #[test]
     fn reused_id_starts_a_new_transaction() {
         let mut s = Session::default();
-        s.request(1, 0, 1, DID, 1);
+        s.request(1, 0, 1, DID, 1, SIG);
         s.reply(2, 0, 1, DID, 1, &mut FrameRecord::default());
-        s.request(100, 0, 1, DID, 1);
+        s.request(100, 0, 1, DID, 1, SIG);
         let mut late = FrameRecord::default();
         s.reply(101, 0, 1, DID, 1, &mut late);
         assert_eq!(late.request_in, Some(100));
@@ -175,7 +184,7 @@ mod tests {
     #[test]
     fn replies_in_other_conversations_or_devices_do_not_match() {
         let mut s = Session::default();
-        s.request(1, 0, 1, DID, 1);
+        s.request(1, 0, 1, DID, 1, SIG);
         let mut other_conv = FrameRecord::default();
         s.reply(2, 0, 2, DID, 1, &mut other_conv);
         let mut other_dev = FrameRecord::default();

@@ -178,36 +178,34 @@ add_checksum(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const miio_fra
 
 /* "Key: ..." - which key was used and where it came from. */
 static void
-add_key_origin(tvbuff_t *tvb, proto_tree *tree, const miio_session *s)
+add_key_origin(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const miio_session *s)
 {
-    proto_item *ti = NULL;
+    const char *origin;
+    int hf_ref;
+    proto_item *ti;
 
     switch (s->key_origin) {
     case MIIO_KEY_ORIGIN_TABLE_ROW:
-        ti = proto_tree_add_string_format_value(tree, hf_miio_key_origin, tvb, 0, 0, "table row",
-                "miio_keys row %u", s->key_origin_ref);
-        proto_item_set_generated(ti);
-        ti = proto_tree_add_uint(tree, hf_miio_key_row, tvb, 0, 0, s->key_origin_ref);
+        origin = wmem_strdup_printf(pinfo->pool, "miio_keys row %u", s->key_origin_ref);
+        hf_ref = hf_miio_key_row;
         break;
     case MIIO_KEY_ORIGIN_FILE_LINE:
-        ti = proto_tree_add_string_format_value(tree, hf_miio_key_origin, tvb, 0, 0, "key file",
-                "key file line %u", s->key_origin_ref);
-        proto_item_set_generated(ti);
-        ti = proto_tree_add_uint(tree, hf_miio_key_file_line, tvb, 0, 0, s->key_origin_ref);
+        origin = wmem_strdup_printf(pinfo->pool, "key file line %u", s->key_origin_ref);
+        hf_ref = hf_miio_key_file_line;
         break;
     case MIIO_KEY_ORIGIN_HELLO_REPLY:
     case MIIO_KEY_ORIGIN_INFO_REPLY:
-        ti = proto_tree_add_string_format_value(tree, hf_miio_key_origin, tvb, 0, 0, "learned",
-                "learned from %s in frame %u",
+        origin = wmem_strdup_printf(pinfo->pool, "learned from %s in frame %u",
                 val_to_str_const(s->key_origin, miio_taught_vals, "traffic"), s->key_origin_ref);
-        proto_item_set_generated(ti);
-        ti = proto_tree_add_uint(tree, hf_miio_key_learned_in, tvb, 0, 0, s->key_origin_ref);
+        hf_ref = hf_miio_key_learned_in;
         break;
-    case MIIO_KEY_ORIGIN_NONE:
-        break;
+    default:
+        return;
     }
-    if (ti)
-        proto_item_set_generated(ti);
+    ti = proto_tree_add_string(tree, hf_miio_key_origin, tvb, 0, 0, origin);
+    proto_item_set_generated(ti);
+    ti = proto_tree_add_uint(tree, hf_ref, tvb, 0, 0, s->key_origin_ref);
+    proto_item_set_generated(ti);
 }
 
 static void
@@ -309,7 +307,7 @@ dissect_data(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item, proto_tre
 
     add_checksum(tvb, pinfo, tree, info);
     enc_item = proto_tree_add_item(tree, hf_miio_encrypted, tvb, MIIO_HEADER_LEN, ct_len, ENC_NA);
-    add_key_origin(tvb, tree, &info->session);
+    add_key_origin(tvb, pinfo, tree, &info->session);
 
     switch (info->decrypt_status) {
     case MIIO_DECRYPT_OK:

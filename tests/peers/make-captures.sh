@@ -3,10 +3,11 @@
 # 0.5.12 and the Node `miio` 0.15.6 client against responder.py (framing and
 # crypto from python-miio's Message), captured by tshark on loopback.
 # Needs root (capture on lo) and network access to PyPI and npm for the peers.
-#   tests/peers/make-captures.sh [OUT_DIR]     (default: tests/captures)
+#   tests/peers/make-captures.sh [NAME...]   (default: all; into tests/captures,
+#                                             or MIIO_CAPTURES_DIR)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-out=$(cd "${1:-$here/../captures}" && pwd)
+out=$(cd "${MIIO_CAPTURES_DIR:-$here/../captures}" && pwd)
 peers=${MIIO_PEERS_DIR:-/opt/miio-peers}
 
 mkdir -p "$peers"
@@ -36,23 +37,28 @@ start_devices() {
 stop_devices() { kill -TERM "$responder_pid"; wait "$responder_pid" || true; }
 
 # 1. Node miio client (a second, independent implementation) against a smart plug.
+node-miio-plug() {
 start_capture node-miio-plug
 start_devices --device 127.0.0.4:1c2d3e4f:7b3e9f21c4d85a06e1f2a3b4c5d6e7f8
 node "$here/node_client.js" 127.0.0.4 7b3e9f21c4d85a06e1f2a3b4c5d6e7f8 \
   '[["get_prop",["power","temperature","wifi_led"]],["set_power",["off"]],["set_power",["on"]],["get_properties",[{"did":"power","siid":2,"piid":1}]],["not_a_method",[]]]' \
   "$out/node-miio-plug.truth.jsonl"
 stop_devices; stop_capture
+}
 
 # 2. Pairing: an unprovisioned device leaks its token in the hello reply; the
 #    client sends the Wi-Fi credentials with miIO.config_router.
+python-miio-pairing() {
 start_capture python-miio-pairing
 start_devices --device 127.0.0.3:05e6f708:c0ffee00deadbeef0123456789abcdef:leak
 "$py" "$here/python_client.py" 127.0.0.3 c0ffee00deadbeef0123456789abcdef \
   '[["miIO.info",[]],["miIO.config_router",{"ssid":"HomeNet","passwd":"correct horse battery staple","uid":1234567890}]]' \
   "$out/python-miio-pairing.truth.jsonl"
 stop_devices; stop_capture
+}
 
 # 3. Two devices with different tokens, calls interleaved.
+python-miio-two-devices() {
 start_capture python-miio-two-devices
 start_devices --device 127.0.0.5:15a2b3c4:a1b2c3d4e5f60718293a4b5c6d7e8f90 \
               --device 127.0.0.6:0f1e2d3c:5566778899aabbccddeeff0011223344
@@ -65,5 +71,26 @@ for round in 1 2; do
     "$out/python-miio-two-devices.truth.jsonl" --append
 done
 stop_devices; stop_capture
+}
 
+# 4. A first-generation vacuum that sends every reply twice, and a device on a
+#    lossy link that misses some requests (python-miio retries with id + 100).
+python-miio-flaky() {
+start_capture python-miio-flaky
+start_devices --device 127.0.0.7:07a1b2c3:0123456789abcdef0123456789abcdef:dup \
+              --device 127.0.0.8:08d4e5f6:fedcba9876543210fedcba9876543210:lossy
+: >"$out/python-miio-flaky.truth.jsonl"
+"$py" "$here/python_client.py" 127.0.0.7 0123456789abcdef0123456789abcdef \
+  '[["get_prop",["power"]],["set_power",["off"]],["get_prop",["power","usb_on"]]]' \
+  "$out/python-miio-flaky.truth.jsonl" --append
+"$py" "$here/python_client.py" 127.0.0.8 fedcba9876543210fedcba9876543210 \
+  '[["get_prop",["power"]],["set_power",["on"]],["get_prop",["temperature"]],["set_wifi_led",["on"]]]' \
+  "$out/python-miio-flaky.truth.jsonl" --append --timeout 1
+stop_devices; stop_capture
+}
+
+names=("$@")
+[ ${#names[@]} -gt 0 ] || names=(node-miio-plug python-miio-pairing python-miio-two-devices python-miio-flaky)
+for name in "${names[@]}"; do "$name"; done
+chmod 644 "$out"/*
 ls -l "$out"

@@ -5,10 +5,13 @@ Framing and crypto are python-miio's own (`miio.protocol.Message`), so the
 frames on the wire are what a real python-miio peer produces, independent of
 this project's Rust code. Each --device listens on IP:54321.
 
-  responder.py --device 127.0.0.5:0a1b2c3d:<32 hex token>[:leak] [--device ...]
+  responder.py --device 127.0.0.5:0a1b2c3d:<32 hex token>[:flag...] [--device ...]
 
-`leak` makes the device answer hellos with its token in bytes 16..31, as an
-unprovisioned device in pairing mode does. Stops on SIGTERM.
+Flags: `leak` answers hellos with the token in bytes 16..31, as an
+unprovisioned device in pairing mode does; `dup` sends every reply twice, as
+first-generation vacuums do; `lossy` ignores the first try of every request
+whose id is below 100 and divisible by 3, so the client retries (python-miio
+retries with id + 100). Stops on SIGTERM.
 """
 import argparse
 import datetime
@@ -27,8 +30,10 @@ BOOT_STAMP = 5000  # device "seconds since boot" at start
 class Device:
     def __init__(self, spec):
         parts = spec.split(":")
-        self.ip, did, token = parts[0], parts[1], parts[2]
-        self.leak = len(parts) > 3 and parts[3] == "leak"
+        self.ip, did, token, flags = parts[0], parts[1], parts[2], set(parts[3:])
+        self.leak = "leak" in flags
+        self.dup = "dup" in flags
+        self.lossy = "lossy" in flags
         self.did = bytes.fromhex(did)
         self.token = bytes.fromhex(token)
         self.started = time.monotonic()
@@ -69,6 +74,8 @@ class Device:
             return
         msg = Message.parse(data, token=self.token)
         request = msg.data.value
+        if self.lossy and request["id"] < 100 and request["id"] % 3 == 0:
+            return
         reply = {"id": request["id"]}
         reply.update(self.result_for(request.get("method"), request.get("params", [])))
         header = {"length": 0, "unknown": 0, "device_id": self.did,
@@ -76,6 +83,8 @@ class Device:
         out = Message.build({"data": {"value": reply}, "header": {"value": header}, "checksum": 0},
                             token=self.token)
         self.sock.sendto(out, addr)
+        if self.dup:
+            self.sock.sendto(out, addr)
 
 
 def main():
