@@ -76,7 +76,6 @@ impl DeviceKey {
     /// Decrypts `ciphertext` into `out` and returns the plaintext length
     /// (PKCS#7 padding removed; trailing NULs are the caller's business).
     pub fn decrypt_into(&self, ciphertext: &[u8], out: &mut [u8]) -> Result<usize, DecryptError> {
-        #[allow(clippy::manual_is_multiple_of)] // is_multiple_of needs Rust 1.87
         if ciphertext.is_empty() || ciphertext.len() % BLOCK_LEN != 0 {
             return Err(DecryptError::BadLength);
         }

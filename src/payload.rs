@@ -220,7 +220,7 @@ fn decode_token(text: &str) -> Option<[u8; TOKEN_LEN]> {
 mod tests {
     use super::*;
 
-    fn at<'a>(text: &'a [u8], s: Span) -> &'a str {
+    fn at(text: &[u8], s: Span) -> &str {
         std::str::from_utf8(&text[s.offset..s.offset + s.len]).unwrap()
     }
 

@@ -33,6 +33,8 @@ fn pairing_capture_decrypts_with_no_key_configured() {
     assert_eq!(config["params"]["passwd"], "correct horse battery staple");
     let experts = sandbox.expert_messages(&pcap, &[]);
     assert!(experts[3].contains("Token learned for device 0x05e6f708"), "{}", experts[3]);
+    let token = sandbox.fields(&pcap, &[], &["miio.token"]);
+    assert_eq!(token[3], [PAIRING_TOKEN]);
 }
 
 #[test]
