@@ -51,8 +51,17 @@ typedef enum miio_frame_kind {
     MIIO_KIND_HELLO_REQUEST = 1,      /* 2131 0020 + ff x 28 */
     MIIO_KIND_HELLO_REPLY = 2,        /* 32 bytes, bytes 16..31 all 00 or all ff */
     MIIO_KIND_HELLO_REPLY_TOKEN = 3,  /* 32 bytes, bytes 16..31 are the token */
-    MIIO_KIND_DATA = 4                /* header + ciphertext */
+    MIIO_KIND_DATA = 4,               /* header + ciphertext */
+    MIIO_KIND_CLOUD_HELLO = 5,        /* device to cloud: 2131 0020 ffffffff ffffffff 00000000 + 00 x 16 */
+    MIIO_KIND_TIME_SYNC = 6,          /* cloud's answer to a cloud hello: stamp = server Unix time */
+    MIIO_KIND_KEEPALIVE = 7           /* other 32-byte frames on a cloud connection */
 } miio_frame_kind;
+
+/* Where a frame travels; decides what a 32-byte frame is. */
+typedef enum miio_transport {
+    MIIO_TRANSPORT_LOCAL = 0,         /* app <-> device, UDP 54321 */
+    MIIO_TRANSPORT_CLOUD = 1          /* device <-> Mi cloud: UDP 8053, TCP */
+} miio_transport;
 
 /* Why a header is malformed (MIIO_KIND_MALFORMED), or what is odd about it. */
 typedef enum miio_length_status {
@@ -97,6 +106,8 @@ typedef struct miio_frame_context {
     uint32_t frame_number;
     uint8_t visited;          /* nonzero on the second and later passes over this frame */
     uint32_t conversation;    /* conversation index (addresses and ports) */
+    uint32_t pdu_index;       /* 0 for the first miIO frame in this packet, 1 for the next, ... */
+    miio_transport transport; /* a hint: a cloud hello also marks its conversation as cloud */
     int64_t time_sec;         /* absolute time of the frame */
     int32_t time_nsec;
 } miio_frame_context;
@@ -107,12 +118,13 @@ typedef enum miio_key_origin {
     MIIO_KEY_ORIGIN_TABLE_ROW = 1,    /* ref = row of the miio_keys table */
     MIIO_KEY_ORIGIN_FILE_LINE = 2,    /* ref = line of the key file */
     MIIO_KEY_ORIGIN_HELLO_REPLY = 3,  /* ref = frame of the hello reply that carried the token */
-    MIIO_KEY_ORIGIN_INFO_REPLY = 4    /* ref = frame of the miIO.info reply that carried it */
+    MIIO_KEY_ORIGIN_INFO_REPLY = 4,   /* ref = frame of the miIO.info reply that carried it */
+    MIIO_KEY_ORIGIN_OTC_INFO = 5      /* ref = frame of the _otc.info request (to the cloud) that carried it */
 } miio_key_origin;
 
 typedef enum miio_payload_kind {
     MIIO_PAYLOAD_NONE = 0,        /* nothing decrypted */
-    MIIO_PAYLOAD_NOT_JSON = 1,    /* decrypted, but not a JSON object */
+    MIIO_PAYLOAD_NOT_JSON = 1,    /* decrypted, but not a JSON object (even after repairs) */
     MIIO_PAYLOAD_REQUEST = 2,     /* has "method" */
     MIIO_PAYLOAD_REPLY = 3,       /* has "result" */
     MIIO_PAYLOAD_ERROR_REPLY = 4, /* has "error" */
@@ -126,9 +138,17 @@ typedef struct miio_span {
     uint32_t length;
 } miio_span;
 
-/* The JSON fields of a decrypted payload, as spans into the plaintext. */
+#define MIIO_REPAIR_CAP 64
+
+/*
+ * The JSON fields of a decrypted payload, as spans into the plaintext - or,
+ * when the plaintext needed a repair to parse, into the repaired copy.
+ */
 typedef struct miio_payload {
     miio_payload_kind kind;
+    uint8_t utf8;               /* the plaintext is valid UTF-8 */
+    miio_span repaired;         /* the repaired JSON, in the plaintext buffer; absent if none */
+    char repair[MIIO_REPAIR_CAP]; /* what was repaired, e.g. "',,' -> ','"; "" if none */
     uint8_t id_is_integer;      /* id holds the value of id_span */
     int64_t id;
     miio_span id_span;
@@ -146,7 +166,8 @@ typedef struct miio_payload {
 typedef struct miio_session {
     miio_key_origin key_origin; /* the key used for this frame */
     uint32_t key_origin_ref;
-    miio_key_origin taught;     /* a key this frame revealed (hello or miIO.info reply) */
+    miio_key_origin taught;     /* a key this frame revealed (hello, miIO.info, _otc.info) */
+    uint8_t keepalive_echo;     /* a keep-alive that repeats the previous one unchanged */
     uint32_t request_in;
     uint32_t response_in;
     uint8_t has_response_time;
@@ -184,8 +205,9 @@ typedef struct miio_frame_info {
  *   frame, frame_len        the bytes captured (may be fewer than reported_len)
  *   reported_len            the packet's length on the wire
  *   ctx                     the frame's number, pass, conversation and time
- *   plaintext, plaintext_cap  caller-owned output buffer; needs at least
- *                           frame_len - 32 bytes to hold a full plaintext
+ *   plaintext, plaintext_cap  caller-owned output buffer; frame_len - 32 bytes
+ *                           hold the plaintext; 2 * (frame_len - 32) + 64 also
+ *                           hold a repaired copy of invalid JSON
  *   info                    filled on MIIO_OK
  * A malformed frame is not an error: it returns MIIO_OK with kind
  * MIIO_KIND_MALFORMED and the reason in length_status.
@@ -196,11 +218,28 @@ miio_status miio_dissect_frame(const uint8_t *frame, size_t frame_len, size_t re
                                miio_frame_info *info);
 
 /*
- * Strict test for the heuristic dissector: magic, length field equal to the
- * packet, and a header that only miIO sends. *matches = 1 when it is miIO.
+ * Strict test for the heuristic dissectors: magic, a header that only miIO
+ * sends, and a length field equal to the packet (datagrams, stream == 0) or
+ * at least the header (the start of a TCP stream, stream != 0).
+ * *matches = 1 when it is miIO.
  */
 miio_status miio_heuristic_match(const uint8_t *frame, size_t frame_len, size_t reported_len,
-                                 uint8_t *matches);
+                                 uint8_t stream, uint8_t *matches);
+
+/* What starts at some point of a TCP stream to the cloud. */
+typedef enum miio_pdu_kind {
+    MIIO_PDU_NEED_MORE = 0,     /* too few bytes to tell */
+    MIIO_PDU_FRAME = 1,         /* a miIO frame of `length` bytes */
+    MIIO_PDU_MAP_BLOB = 2,      /* a "ROCKROBO_MAP__" upload (not miIO): the rest of the data */
+    MIIO_PDU_OTHER = 3          /* not miIO: the rest of the data */
+} miio_pdu_kind;
+
+/*
+ * Sizes the next PDU of a TCP stream from its first `avail` bytes (the
+ * stream's bytes from this point on, as far as captured).
+ */
+miio_status miio_stream_pdu(const uint8_t *bytes, size_t avail, miio_pdu_kind *kind,
+                            size_t *length);
 
 /* Forgets what the previous capture taught (learned keys, links). Called at
  * the start of every (re)dissection; configured keys stay. */

@@ -24,6 +24,7 @@ macro_rules! assert_implemented_as_declared {
 assert_implemented_as_declared!(
     ffi::miio_dissect_frame,
     ffi::miio_heuristic_match,
+    ffi::miio_stream_pdu,
     ffi::miio_capture_reset,
     ffi::miio_key_row_check,
     ffi::miio_key_store_replace,

@@ -9,14 +9,18 @@ use crate::abi::{
 use crate::crypto::{strip_trailing_nuls, DecryptError};
 use crate::frame::{classify, Frame, HEADER_LEN};
 use crate::key_store::{KeyChoice, KeyOrigin};
-use crate::payload::{self, Payload, PayloadKind};
-use crate::session::FrameRecord;
+use crate::payload::{self, Payload, PayloadKind, Revealer};
+use crate::session::{CloudShortFrame, FrameId, FrameRecord};
 use crate::state::DissectorState;
 
 /// Where a frame sits in the capture.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FrameContext {
     pub number: u32,
+    /// Place among the miIO frames of this packet (TCP may carry several).
+    pub pdu: u32,
+    /// The frame travels to or from the cloud (TCP, UDP 8053).
+    pub cloud: bool,
     /// True on the second and later passes over this frame.
     pub visited: bool,
     /// Conversation (addresses and ports) the frame belongs to.
@@ -37,7 +41,16 @@ pub struct Dissection {
     /// Where the key used for this frame came from.
     pub key_origin: Option<KeyOrigin>,
     pub payload: Option<Payload>,
+    /// Invalid JSON made valid: what was repaired, and where the repaired
+    /// text was written in the plaintext buffer (offset, length).
+    pub repair: Option<(&'static str, usize, usize)>,
     pub record: FrameRecord,
+}
+
+impl FrameContext {
+    fn id(&self) -> FrameId {
+        (self.number, self.pdu)
+    }
 }
 
 /// Dissects `captured` (the packet's bytes as captured; `reported_len` its
@@ -54,7 +67,7 @@ pub fn dissect(
     let mut record = if first_pass {
         FrameRecord::default()
     } else {
-        state.session.record(ctx.number).unwrap_or_default()
+        state.session.record(ctx.id()).unwrap_or_default()
     };
     let mut d = Dissection {
         frame,
@@ -65,12 +78,36 @@ pub fn dissect(
         keys_tried: 0,
         key_origin: None,
         payload: None,
+        repair: None,
         record: FrameRecord::default(),
     };
     let header = frame.header;
 
-    match frame.kind {
-        FrameKind::MIIO_KIND_MALFORMED | FrameKind::MIIO_KIND_HELLO_REQUEST => {}
+    // On a cloud connection a 32-byte frame is a time sync or a keep-alive,
+    // never a hello reply (whose bytes 16..31 could pass for a token).
+    let short = matches!(frame.kind, FrameKind::MIIO_KIND_HELLO_REPLY | FrameKind::MIIO_KIND_HELLO_REPLY_TOKEN);
+    if short && first_pass && (ctx.cloud || state.session.is_cloud(ctx.conversation)) {
+        if let Some(bytes) = captured.get(..HEADER_LEN).and_then(|b| <&[u8; 32]>::try_from(b).ok()) {
+            record.cloud_short = Some(state.session.cloud_short_frame(ctx.conversation, bytes));
+        }
+    }
+    if let Some(cloud_short) = record.cloud_short {
+        d.frame.kind = match cloud_short {
+            CloudShortFrame::TimeSync => FrameKind::MIIO_KIND_TIME_SYNC,
+            CloudShortFrame::KeepAlive { .. } => FrameKind::MIIO_KIND_KEEPALIVE,
+        };
+    }
+
+    match d.frame.kind {
+        FrameKind::MIIO_KIND_MALFORMED
+        | FrameKind::MIIO_KIND_HELLO_REQUEST
+        | FrameKind::MIIO_KIND_TIME_SYNC
+        | FrameKind::MIIO_KIND_KEEPALIVE => {}
+        FrameKind::MIIO_KIND_CLOUD_HELLO => {
+            if first_pass {
+                state.session.cloud_hello(ctx.conversation);
+            }
+        }
         FrameKind::MIIO_KIND_HELLO_REPLY => {
             if first_pass {
                 record.stamp_delta = state.session.stamp_delta(header.device_id, header.stamp);
@@ -94,7 +131,7 @@ pub fn dissect(
     }
 
     if first_pass {
-        state.session.store(ctx.number, record);
+        state.session.store(ctx.id(), record);
     }
     d.record = record;
     d
@@ -166,7 +203,18 @@ fn decrypt_data(
     };
     d.decrypt = DecryptStatus::MIIO_DECRYPT_OK;
     d.plaintext_len = plaintext.get(..n).map_or(0, strip_trailing_nuls);
-    let payload = payload::read(plaintext.get(..d.plaintext_len).unwrap_or(&[]));
+    let (mut payload, repair) = payload::read_repairing(plaintext.get(..d.plaintext_len).unwrap_or(&[]));
+    if let Some(repair) = repair {
+        // The repaired text goes after the decrypted bytes; without room for
+        // it the payload is shown as not JSON rather than half repaired.
+        match plaintext.get_mut(n..n + repair.text.len()) {
+            Some(room) => {
+                room.copy_from_slice(&repair.text);
+                d.repair = Some((repair.name, n, repair.text.len()));
+            }
+            None => payload = Payload::not_json(payload.utf8),
+        }
+    }
     if !ctx.visited {
         link(ctx, header.device_id, &payload, state, record);
     }
@@ -181,8 +229,11 @@ fn link(
     state: &mut DissectorState,
     record: &mut FrameRecord,
 ) {
-    if let Some(token) = payload.revealed_token {
-        let origin = KeyOrigin::InfoReply(ctx.number);
+    if let Some((token, via)) = payload.revealed_token {
+        let origin = match via {
+            Revealer::InfoReply => KeyOrigin::InfoReply(ctx.number),
+            Revealer::OtcInfo => KeyOrigin::OtcInfo(ctx.number),
+        };
         if state.keys.learn(device_id, token, origin) {
             record.taught = Some(origin);
         }
@@ -191,11 +242,10 @@ fn link(
     match payload.kind {
         PayloadKind::Request => {
             let signature = payload.request_signature();
-            record.retry_of =
-                state.session.request(ctx.number, ctx.time_ns, ctx.conversation, device_id, id, signature);
+            record.retry_of = state.session.request(ctx.id(), ctx.time_ns, ctx.conversation, device_id, id, signature);
         }
         PayloadKind::Reply | PayloadKind::ErrorReply => {
-            state.session.reply(ctx.number, ctx.time_ns, ctx.conversation, device_id, id, record);
+            state.session.reply(ctx.id(), ctx.time_ns, ctx.conversation, device_id, id, record);
         }
         PayloadKind::NotJson | PayloadKind::OtherJson => {}
     }
@@ -215,7 +265,7 @@ mod tests {
     }
 
     fn ctx(number: u32, visited: bool) -> FrameContext {
-        FrameContext { number, visited, conversation: 1, time_ns: i128::from(number) * 1_000_000 }
+        FrameContext { number, pdu: 0, cloud: false, visited, conversation: 1, time_ns: i128::from(number) * 1_000_000 }
     }
 
     fn run_at(bytes: &[u8], c: FrameContext, state: &mut DissectorState) -> (Dissection, String) {
@@ -369,6 +419,72 @@ mod tests {
         let local = build_frame(0x05e6f708, 11, "c0ffee00deadbeef0123456789abcdef", br#"{"id":2,"method":"get_prop","params":[]}"#, true);
         let (d, _) = run_at(&local, ctx(9, false), &mut state);
         assert_eq!(d.key_origin, Some(KeyOrigin::InfoReply(8)));
+    }
+
+    #[test]
+    fn otc_info_to_the_cloud_reveals_the_local_token() {
+        let cloud_key = hex("4162436445664768496a4b6c4d6e4f70"); // "AbCdEfGhIjKlMnOp"
+        let raw = RawRow { device_id: "", key_type: "cloud", key: "AbCdEfGhIjKlMnOp", comment: "" };
+        let mut state = DissectorState::default();
+        state.keys.set_table_keys(vec![parse_row(&raw, Some(1)).unwrap()]);
+        let cloud_hex: String = cloud_key.iter().map(|b| format!("{b:02x}")).collect();
+        let otc = build_frame(0x05e6f708, 10, &cloud_hex, br#"{"id":3,"method":"_otc.info","params":{"token":"c0ffee00deadbeef0123456789abcdef"}}"#, true);
+        let mut c = ctx(2, false);
+        c.cloud = true;
+        let (d, _) = run_at(&otc, c, &mut state);
+        assert_eq!(d.record.taught, Some(KeyOrigin::OtcInfo(2)));
+        let local = build_frame(0x05e6f708, 11, "c0ffee00deadbeef0123456789abcdef", br#"{"id":1,"method":"get_prop","params":[]}"#, true);
+        let (d, text) = run_at(&local, ctx(3, false), &mut state);
+        assert_eq!(d.key_origin, Some(KeyOrigin::OtcInfo(2)));
+        assert!(text.contains("get_prop"));
+    }
+
+    #[test]
+    fn cloud_hello_time_sync_and_keepalives() {
+        let mut state = DissectorState::default();
+        let mut hello = hex("21310020ffffffffffffffff00000000");
+        hello.extend_from_slice(&[0; 16]);
+        let mut sync = hex("21310020ffffffffffffffff6560c3c0");
+        sync.extend_from_slice(&[0xff; 16]);
+        let mut keepalive = hex("21310020000000000a1b2c3d00001388");
+        keepalive.extend_from_slice(&[0x5a; 16]);
+        let kinds: Vec<_> = [&hello, &sync, &keepalive, &keepalive]
+            .iter()
+            .enumerate()
+            .map(|(i, f)| run_at(f, ctx(i as u32 + 1, false), &mut state).0)
+            .map(|d| (d.frame.kind, d.record.taught))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (FrameKind::MIIO_KIND_CLOUD_HELLO, None),
+                (FrameKind::MIIO_KIND_TIME_SYNC, None),
+                (FrameKind::MIIO_KIND_KEEPALIVE, None),
+                (FrameKind::MIIO_KIND_KEEPALIVE, None),
+            ],
+            "a keep-alive's bytes 16..31 are never learned as a token"
+        );
+        let (again, _) = run_at(&sync, ctx(2, true), &mut state);
+        assert_eq!(again.frame.kind, FrameKind::MIIO_KIND_TIME_SYNC, "second pass agrees");
+    }
+
+    #[test]
+    fn invalid_json_is_repaired_into_the_buffer_after_the_plaintext() {
+        let mut state = state_with_key();
+        let quirky = build_frame(0x0a1b2c3d, 9, TOKEN, br#"{"id":5,"result":["on",,"otu_stat"]}"#, true);
+        let mut out = vec![0u8; 2 * quirky.len() + 64];
+        let d = dissect(&quirky, quirky.len(), &ctx(1, false), &mut state, &mut out);
+        let (name, at, len) = d.repair.unwrap();
+        assert_eq!(name, "',,' -> ','");
+        assert_eq!(&out[..d.plaintext_len], br#"{"id":5,"result":["on",,"otu_stat"]}"#, "exact text kept");
+        assert_eq!(&out[at..at + len], br#"{"id":5,"result":["on","otu_stat"]}"#);
+        assert_eq!(d.payload.unwrap().summary, "reply id=5 ok");
+
+        // No room for the repaired copy: shown as not JSON, never half repaired.
+        let mut small = vec![0u8; quirky.len() - 32];
+        let d = dissect(&quirky, quirky.len(), &ctx(2, false), &mut state, &mut small);
+        assert_eq!(d.repair, None);
+        assert_eq!(d.payload.unwrap().kind, PayloadKind::NotJson);
     }
 
     #[test]

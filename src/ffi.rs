@@ -9,10 +9,12 @@ use std::path::PathBuf;
 
 use crate::abi::{
     miio_frame_context, miio_frame_info, miio_header, miio_key_origin, miio_key_row, miio_payload,
-    miio_payload_kind, miio_session, miio_span, miio_status, MIIO_TEXT_CAP,
+    miio_payload_kind, miio_pdu_kind, miio_session, miio_span, miio_status, miio_transport,
+    MIIO_REPAIR_CAP, MIIO_TEXT_CAP,
 };
 use crate::dissect::{dissect, Dissection, FrameContext};
-use crate::frame::looks_like_miio;
+use crate::frame::{looks_like_miio, stream_pdu, StreamPdu};
+use crate::session::CloudShortFrame;
 use crate::key_store::KeyOrigin;
 use crate::keys::{parse_row, RawRow};
 use crate::payload::{Payload, PayloadKind, Span};
@@ -104,6 +106,8 @@ pub unsafe extern "C" fn miio_dissect_frame(
         };
         let ctx = FrameContext {
             number: ctx.frame_number,
+            pdu: ctx.pdu_index,
+            cloud: ctx.transport == miio_transport::MIIO_TRANSPORT_CLOUD,
             visited: ctx.visited != 0,
             conversation: ctx.conversation,
             time_ns: i128::from(ctx.time_sec) * 1_000_000_000 + i128::from(ctx.time_nsec),
@@ -121,13 +125,37 @@ pub unsafe extern "C" fn miio_heuristic_match(
     frame: *const u8,
     frame_len: usize,
     reported_len: usize,
+    stream: u8,
     matches: *mut u8,
 ) -> miio_status {
     guarded(|| {
         let (Some(frame), Some(matches)) = (bytes(frame, frame_len), matches.as_mut()) else {
             return miio_status::MIIO_ERR_NULL_ARG;
         };
-        *matches = u8::from(looks_like_miio(frame, reported_len));
+        *matches = u8::from(looks_like_miio(frame, reported_len, stream != 0));
+        miio_status::MIIO_OK
+    })
+}
+
+/// # Safety
+/// See include/miio_dissector.h.
+#[no_mangle]
+pub unsafe extern "C" fn miio_stream_pdu(
+    bytes_in: *const u8,
+    avail: usize,
+    kind: *mut miio_pdu_kind,
+    length: *mut usize,
+) -> miio_status {
+    guarded(|| {
+        let (Some(data), Some(kind), Some(length)) = (bytes(bytes_in, avail), kind.as_mut(), length.as_mut()) else {
+            return miio_status::MIIO_ERR_NULL_ARG;
+        };
+        (*kind, *length) = match stream_pdu(data) {
+            StreamPdu::NeedMore => (miio_pdu_kind::MIIO_PDU_NEED_MORE, 0),
+            StreamPdu::Frame(n) => (miio_pdu_kind::MIIO_PDU_FRAME, n),
+            StreamPdu::MapBlob => (miio_pdu_kind::MIIO_PDU_MAP_BLOB, avail),
+            StreamPdu::Other => (miio_pdu_kind::MIIO_PDU_OTHER, avail),
+        };
         miio_status::MIIO_OK
     })
 }
@@ -192,11 +220,12 @@ fn frame_info(d: &Dissection) -> miio_frame_info {
         ciphertext_len: d.ciphertext_len,
         plaintext_len: d.plaintext_len,
         keys_tried: d.keys_tried,
-        payload: d.payload.as_ref().map_or_else(no_payload, payload_info),
+        payload: d.payload.as_ref().map_or_else(no_payload, |p| payload_info(p, d.repair)),
         session: miio_session {
             key_origin,
             key_origin_ref,
             taught,
+            keepalive_echo: u8::from(r.cloud_short == Some(CloudShortFrame::KeepAlive { echo: true })),
             request_in: r.request_in.unwrap_or(0),
             response_in: r.response_in.unwrap_or(0),
             has_response_time: u8::from(r.response_time_ns.is_some()),
@@ -216,6 +245,7 @@ fn origin(o: Option<KeyOrigin>) -> (miio_key_origin, u32) {
         Some(KeyOrigin::FileLine(n)) => (miio_key_origin::MIIO_KEY_ORIGIN_FILE_LINE, n),
         Some(KeyOrigin::HelloReply(n)) => (miio_key_origin::MIIO_KEY_ORIGIN_HELLO_REPLY, n),
         Some(KeyOrigin::InfoReply(n)) => (miio_key_origin::MIIO_KEY_ORIGIN_INFO_REPLY, n),
+        Some(KeyOrigin::OtcInfo(n)) => (miio_key_origin::MIIO_KEY_ORIGIN_OTC_INFO, n),
     }
 }
 
@@ -232,10 +262,10 @@ fn span(s: Option<Span>) -> miio_span {
 }
 
 fn no_payload() -> miio_payload {
-    payload_fields(miio_payload_kind::MIIO_PAYLOAD_NONE, &Payload::default())
+    payload_fields(miio_payload_kind::MIIO_PAYLOAD_NONE, &Payload::default(), None)
 }
 
-fn payload_info(p: &Payload) -> miio_payload {
+fn payload_info(p: &Payload, repair: Option<(&str, usize, usize)>) -> miio_payload {
     let kind = match p.kind {
         PayloadKind::NotJson => miio_payload_kind::MIIO_PAYLOAD_NOT_JSON,
         PayloadKind::Request => miio_payload_kind::MIIO_PAYLOAD_REQUEST,
@@ -243,15 +273,22 @@ fn payload_info(p: &Payload) -> miio_payload {
         PayloadKind::ErrorReply => miio_payload_kind::MIIO_PAYLOAD_ERROR_REPLY,
         PayloadKind::OtherJson => miio_payload_kind::MIIO_PAYLOAD_OTHER_JSON,
     };
-    payload_fields(kind, p)
+    payload_fields(kind, p, repair)
 }
 
-fn payload_fields(kind: miio_payload_kind, p: &Payload) -> miio_payload {
+fn payload_fields(kind: miio_payload_kind, p: &Payload, repair: Option<(&str, usize, usize)>) -> miio_payload {
     let mut summary = [0 as c_char; MIIO_TEXT_CAP as usize];
-    // SAFETY: the array is MIIO_TEXT_CAP writable bytes.
-    unsafe { write_text(summary.as_mut_ptr(), summary.len(), &p.summary) };
+    let mut repair_name = [0 as c_char; MIIO_REPAIR_CAP as usize];
+    // SAFETY: each array is as many writable bytes as its length.
+    unsafe {
+        write_text(summary.as_mut_ptr(), summary.len(), &p.summary);
+        write_text(repair_name.as_mut_ptr(), repair_name.len(), repair.map_or("", |r| r.0));
+    }
     miio_payload {
         kind,
+        utf8: u8::from(p.utf8),
+        repaired: span(repair.map(|(_, offset, len)| Span { offset, len })),
+        repair: repair_name,
         id_is_integer: u8::from(p.id.is_some()),
         id: p.id.map_or(0, |(id, _)| id),
         id_span: span(p.id.map(|(_, s)| s)),
@@ -360,7 +397,15 @@ mod tests {
     }
 
     fn ctx(frame_number: u32, visited: bool) -> miio_frame_context {
-        miio_frame_context { frame_number, visited: u8::from(visited), conversation: 1, time_sec: 1_700_000_000, time_nsec: 0 }
+        miio_frame_context {
+            frame_number,
+            pdu_index: 0,
+            transport: miio_transport::MIIO_TRANSPORT_LOCAL,
+            visited: u8::from(visited),
+            conversation: 1,
+            time_sec: 1_700_000_000,
+            time_nsec: 0,
+        }
     }
 
     fn dissect_via_abi(frame: &[u8], c: &miio_frame_context, plaintext: &mut [u8]) -> (miio_status, miio_frame_info) {
@@ -441,8 +486,8 @@ mod tests {
             );
             assert_eq!(miio_key_row_check(ptr::null(), ptr::null_mut(), 0), miio_status::MIIO_ERR_NULL_ARG);
             assert_eq!(miio_key_store_replace(ptr::null(), 3, ptr::null_mut()), miio_status::MIIO_ERR_NULL_ARG);
-            assert_eq!(miio_heuristic_match(ptr::null(), 3, 3, &mut flag), miio_status::MIIO_ERR_NULL_ARG);
-            assert_eq!(miio_heuristic_match(buf.as_ptr(), 8, 8, ptr::null_mut()), miio_status::MIIO_ERR_NULL_ARG);
+            assert_eq!(miio_heuristic_match(ptr::null(), 3, 3, 0, &mut flag), miio_status::MIIO_ERR_NULL_ARG);
+            assert_eq!(miio_heuristic_match(buf.as_ptr(), 8, 8, 0, ptr::null_mut()), miio_status::MIIO_ERR_NULL_ARG);
         }
     }
 
@@ -450,9 +495,9 @@ mod tests {
     fn heuristic_via_abi() {
         let frame = hex(INFO_REQUEST);
         let mut matches = 9u8;
-        let status = unsafe { miio_heuristic_match(frame.as_ptr(), frame.len(), frame.len(), &mut matches) };
+        let status = unsafe { miio_heuristic_match(frame.as_ptr(), frame.len(), frame.len(), 0, &mut matches) };
         assert_eq!((status, matches), (miio_status::MIIO_OK, 1));
-        let status = unsafe { miio_heuristic_match(frame.as_ptr(), 31, 31, &mut matches) };
+        let status = unsafe { miio_heuristic_match(frame.as_ptr(), 31, 31, 0, &mut matches) };
         assert_eq!((status, matches), (miio_status::MIIO_OK, 0));
     }
 

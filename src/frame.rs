@@ -46,6 +46,12 @@ impl Header {
         })
     }
 
+    /// A device's hello to the cloud: unknown and device id all ff, stamp and
+    /// checksum all 00.
+    fn is_cloud_hello(&self) -> bool {
+        self.unknown == HELLO_FILL && self.device_id == HELLO_FILL && self.stamp == 0 && self.checksum == [0; 16]
+    }
+
     fn is_hello_request(&self) -> bool {
         self.unknown == HELLO_FILL
             && self.device_id == HELLO_FILL
@@ -110,6 +116,8 @@ pub fn classify(captured: &[u8], reported_len: usize) -> Frame {
         FrameKind::MIIO_KIND_DATA
     } else if header.is_hello_request() {
         FrameKind::MIIO_KIND_HELLO_REQUEST
+    } else if header.is_cloud_hello() {
+        FrameKind::MIIO_KIND_CLOUD_HELLO
     } else if header.carries_token() {
         FrameKind::MIIO_KIND_HELLO_REPLY_TOKEN
     } else {
@@ -124,12 +132,14 @@ pub fn classify(captured: &[u8], reported_len: usize) -> Frame {
 }
 
 /// Strict test for the heuristic dissector: only miIO frames pass. The
-/// length field must equal the whole packet, and the rest of the header
-/// must look like one of the frames miIO peers send.
-pub fn looks_like_miio(captured: &[u8], reported_len: usize) -> bool {
+/// length field must equal the whole packet (a datagram) or at least cover
+/// the header (the start of a TCP stream), and the rest of the header must
+/// look like one of the frames miIO peers send.
+pub fn looks_like_miio(captured: &[u8], reported_len: usize, stream: bool) -> bool {
     let Some(header) = Header::parse(captured) else { return false };
     let length = usize::from(header.length);
-    if header.magic != MAGIC || length != reported_len || length < HEADER_LEN {
+    let length_fits = if stream { length >= HEADER_LEN } else { length == reported_len };
+    if header.magic != MAGIC || !length_fits || length < HEADER_LEN {
         return false;
     }
     if length == HEADER_LEN {
@@ -139,6 +149,45 @@ pub fn looks_like_miio(captured: &[u8], reported_len: usize) -> bool {
     }
     let ciphertext = length - HEADER_LEN;
     header.unknown == 0 && ciphertext % 16 == 0 && header.device_id != HELLO_FILL
+}
+
+/// What starts at some point of a TCP stream to the cloud.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamPdu {
+    /// Too few bytes to tell.
+    NeedMore,
+    /// A miIO frame of this many bytes.
+    Frame(usize),
+    /// A Roborock map upload (not miIO): the rest of the data.
+    MapBlob,
+    /// Not miIO: the rest of the data.
+    Other,
+}
+
+pub const MAP_BLOB_PREFIX: &[u8] = b"ROCKROBO_MAP__";
+
+/// Sizes the next PDU from the stream's next bytes.
+pub fn stream_pdu(bytes: &[u8]) -> StreamPdu {
+    if bytes.starts_with(&MAGIC.to_be_bytes()) {
+        return match bytes.get(2..4) {
+            None => StreamPdu::NeedMore,
+            Some(len) => match usize::from(u16::from_be_bytes([len[0], len[1]])) {
+                n if n >= HEADER_LEN => StreamPdu::Frame(n),
+                _ => StreamPdu::Other,
+            },
+        };
+    }
+    if bytes.len() < MAP_BLOB_PREFIX.len() && MAP_BLOB_PREFIX.starts_with(bytes) {
+        return StreamPdu::NeedMore;
+    }
+    if bytes.is_empty() || (bytes.len() == 1 && bytes[0] == MAGIC.to_be_bytes()[0]) {
+        return StreamPdu::NeedMore;
+    }
+    if bytes.starts_with(MAP_BLOB_PREFIX) {
+        StreamPdu::MapBlob
+    } else {
+        StreamPdu::Other
+    }
 }
 
 #[cfg(test)]
@@ -250,18 +299,43 @@ mod tests {
     fn heuristic_accepts_real_frames_only() {
         for f in [HELLO_REQUEST, HELLO_REPLY, INFO_REQUEST] {
             let bytes = hex(f);
-            assert!(looks_like_miio(&bytes, bytes.len()), "{f}");
+            assert!(looks_like_miio(&bytes, bytes.len(), false), "{f}");
         }
         let bytes = hex(INFO_REQUEST);
-        assert!(!looks_like_miio(&bytes, bytes.len() + 1), "length must equal the packet");
-        assert!(!looks_like_miio(&bytes[..20], 20));
+        assert!(!looks_like_miio(&bytes, bytes.len() + 1, false), "length must equal the packet");
+        assert!(!looks_like_miio(&bytes[..20], 20, false));
         let mut odd = bytes.clone();
         odd[4] = 1;
-        assert!(!looks_like_miio(&odd, odd.len()), "unknown must be 0 in data frames");
+        assert!(!looks_like_miio(&odd, odd.len(), false), "unknown must be 0 in data frames");
         let mut not_block = bytes[..bytes.len() - 1].to_vec();
         not_block[2..4].copy_from_slice(&((bytes.len() - 1) as u16).to_be_bytes());
-        assert!(!looks_like_miio(&not_block, not_block.len()));
-        assert!(!looks_like_miio(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n", 35));
+        assert!(!looks_like_miio(&not_block, not_block.len(), false));
+        assert!(!looks_like_miio(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n", 35, false));
+        // A TCP stream: the segment may hold more (or less) than one frame.
+        assert!(looks_like_miio(&bytes, bytes.len() + 500, true));
+        assert!(!looks_like_miio(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", 40, true));
+    }
+
+    #[test]
+    fn cloud_hello() {
+        let mut bytes = hex("21310020ffffffffffffffff00000000");
+        bytes.extend_from_slice(&[0; 16]);
+        assert_eq!(classify(&bytes, 32).kind, FrameKind::MIIO_KIND_CLOUD_HELLO);
+        assert!(looks_like_miio(&bytes, 32, false));
+    }
+
+    #[test]
+    fn stream_pdus() {
+        let frame = hex(INFO_REQUEST);
+        assert_eq!(stream_pdu(&frame), StreamPdu::Frame(0x50));
+        assert_eq!(stream_pdu(&frame[..4]), StreamPdu::Frame(0x50));
+        assert_eq!(stream_pdu(&frame[..3]), StreamPdu::NeedMore);
+        assert_eq!(stream_pdu(&frame[..1]), StreamPdu::NeedMore);
+        assert_eq!(stream_pdu(&[]), StreamPdu::NeedMore);
+        assert_eq!(stream_pdu(b"ROCKROBO_MAP__\x01\x02"), StreamPdu::MapBlob);
+        assert_eq!(stream_pdu(b"ROCKROBO"), StreamPdu::NeedMore);
+        assert_eq!(stream_pdu(b"GET / HTTP/1.1"), StreamPdu::Other);
+        assert_eq!(stream_pdu(&[0x21, 0x31, 0x00, 0x10]), StreamPdu::Other, "length below 32");
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub enum KeyOrigin {
     HelloReply(u32),
     /// The `miIO.info` reply in frame N carried the token.
     InfoReply(u32),
+    /// The `_otc.info` request to the cloud in frame N carried the local token.
+    OtcInfo(u32),
 }
 
 #[derive(Debug, Clone)]

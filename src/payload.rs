@@ -1,6 +1,7 @@
 //! Reading the decrypted JSON: the fields a dissector shows (with their byte
 //! spans in the plaintext, so Wireshark can highlight them), a one-line
-//! summary for the Info column, and a token the device reveals.
+//! summary for the Info column, a token the traffic reveals, and the repairs
+//! for the invalid JSON some firmwares send.
 
 use std::borrow::Cow;
 
@@ -17,6 +18,22 @@ const MAX_MESSAGE_CHARS: usize = 80;
 pub struct Span {
     pub offset: usize,
     pub len: usize,
+}
+
+/// Which message revealed a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revealer {
+    /// `result.token` of a reply (miIO.info).
+    InfoReply,
+    /// `params.token` of an `_otc.info` request (device to cloud).
+    OtcInfo,
+}
+
+/// Invalid JSON made valid: what was changed and the text it gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repair {
+    pub name: &'static str,
+    pub text: Vec<u8>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -44,15 +61,22 @@ pub struct Payload {
     pub error_code: Option<(i64, Span)>,
     /// The error message's span inside its quotes.
     pub error_message: Option<Span>,
-    /// `result.token` of a reply, when it is 32 hex digits (miIO.info).
-    pub revealed_token: Option<[u8; TOKEN_LEN]>,
+    /// A device token the payload carries (32 hex digits).
+    pub revealed_token: Option<([u8; TOKEN_LEN], Revealer)>,
     /// "get_status id=12", "reply id=12 ok", "reply id=12 error -32601 Method not found.".
     pub summary: String,
+    /// The plaintext is valid UTF-8.
+    pub utf8: bool,
     /// Hash of a request's method and params text: equal for a retry.
     signature: u64,
 }
 
 impl Payload {
+    /// A payload that is not JSON.
+    pub fn not_json(utf8: bool) -> Payload {
+        Payload { utf8, ..Payload::default() }
+    }
+
     /// Identifies what a request asks (method and params, not its id), so a
     /// retry can be told from a new request.
     pub fn request_signature(&self) -> u64 {
@@ -60,18 +84,24 @@ impl Payload {
     }
 }
 
+/// The members of a request or reply. A member that is present is `Some`,
+/// even when its value is `null` (`"result": null` is still a reply).
 #[derive(Deserialize)]
 struct Message<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "present")]
     id: Option<&'a RawValue>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "present")]
     method: Option<&'a RawValue>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "present")]
     params: Option<&'a RawValue>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "present")]
     result: Option<&'a RawValue>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "present")]
     error: Option<&'a RawValue>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&RawValue>::deserialize(d).map(Some)
 }
 
 #[derive(Deserialize)]
@@ -82,10 +112,61 @@ struct ErrorObject<'a> {
     message: Option<&'a RawValue>,
 }
 
+/// An object with a `token` member (miIO.info result, _otc.info params).
 #[derive(Deserialize)]
-struct InfoResult<'a> {
+struct WithToken<'a> {
     #[serde(borrow)]
     token: Option<Cow<'a, str>>,
+}
+
+/// The known repairs for invalid JSON from real firmware, tried one at a
+/// time, then all together.
+const REPAIRS: [(&str, fn(&[u8]) -> Vec<u8>); 5] = [
+    ("bytes after the first NUL dropped", |t| t.split(|&b| b == 0).next().unwrap_or(t).to_vec()),
+    ("',,' -> ','", |t| replace_all(t, b",,", b",")),
+    ("'[,]' / '[,,]' -> '[]'", |t| replace_all(&replace_all(t, b"[,,]", b"[]"), b"[,]", b"[]")),
+    ("'\"value\":00' -> '\"value\":0'", |t| replace_all(t, b"\"value\":00", b"\"value\":0")),
+    ("'\"result\":,' -> '\"result\":null,'", |t| replace_all(t, b"\"result\":,", b"\"result\":null,")),
+];
+
+/// Reads a decrypted payload, repairing known firmware quirks when it is not
+/// valid JSON. Spans point into `plaintext`, or into the repair's text.
+pub fn read_repairing(plaintext: &[u8]) -> (Payload, Option<Repair>) {
+    let payload = read(plaintext);
+    if payload.kind != PayloadKind::NotJson {
+        return (payload, None);
+    }
+    let all = |t: &[u8]| REPAIRS.iter().fold(t.to_vec(), |text, (_, fix)| fix(&text));
+    let attempts = REPAIRS
+        .iter()
+        .map(|(name, fix)| (*name, fix(plaintext)))
+        .chain(std::iter::once(("several quirks", all(plaintext))));
+    for (name, text) in attempts {
+        if text == plaintext {
+            continue;
+        }
+        let mut repaired = read(&text);
+        if repaired.kind != PayloadKind::NotJson {
+            repaired.utf8 = payload.utf8;
+            return (repaired, Some(Repair { name, text }));
+        }
+    }
+    (payload, None)
+}
+
+fn replace_all(text: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + 8);
+    let mut i = 0;
+    while i < text.len() {
+        if text[i..].starts_with(from) {
+            out.extend_from_slice(to);
+            i += from.len();
+        } else {
+            out.push(text[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Reads a decrypted payload. Never fails: text that is not a JSON object
@@ -93,12 +174,14 @@ struct InfoResult<'a> {
 pub fn read(plaintext: &[u8]) -> Payload {
     // serde would also fill the struct from an array, by position.
     let starts_object = plaintext.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let utf8 = std::str::from_utf8(plaintext).is_ok();
     let msg = match starts_object.then(|| serde_json::from_slice::<Message>(plaintext)) {
         Some(Ok(msg)) => msg,
-        _ => return Payload::default(),
+        _ => return Payload { utf8, ..Payload::default() },
     };
     let span = |raw: &RawValue| span_in(plaintext, raw.get());
     let mut p = Payload {
+        utf8,
         id: msg.id.and_then(|raw| Some((raw.get().parse::<i64>().ok()?, span(raw)))),
         method: msg.method.and_then(|raw| Some((unquote(raw)?, inner(span(raw))))),
         params: msg.params.map(span),
@@ -119,13 +202,16 @@ pub fn read(plaintext: &[u8]) -> Payload {
     } else {
         PayloadKind::OtherJson
     };
-    if p.kind == PayloadKind::Reply {
-        p.revealed_token = msg
-            .result
-            .and_then(object::<InfoResult>)
-            .and_then(|r| r.token)
-            .and_then(|t| decode_token(&t));
-    }
+    let token_in = |raw: Option<&RawValue>| {
+        raw.and_then(object::<WithToken>).and_then(|o| o.token).and_then(|t| decode_token(&t))
+    };
+    p.revealed_token = match p.kind {
+        PayloadKind::Reply => token_in(msg.result).map(|t| (t, Revealer::InfoReply)),
+        PayloadKind::Request if p.method.as_ref().is_some_and(|(m, _)| m == "_otc.info") => {
+            token_in(msg.params).map(|t| (t, Revealer::OtcInfo))
+        }
+        _ => None,
+    };
     if p.kind == PayloadKind::Request {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -267,11 +353,57 @@ mod tests {
     #[test]
     fn info_reply_reveals_token() {
         let p = read(br#"{"id":1,"result":{"model":"x","token":"3f4a1c2b9d8e7f60112233445566aa01"}}"#);
-        assert_eq!(p.revealed_token.unwrap()[0], 0x3f);
+        let (token, via) = p.revealed_token.unwrap();
+        assert_eq!((token[0], via), (0x3f, Revealer::InfoReply));
         let no = read(br#"{"id":1,"result":{"token":"not hex"}}"#);
         assert_eq!(no.revealed_token, None);
         let list = read(br#"{"id":1,"result":["3f4a1c2b9d8e7f60112233445566aa01"]}"#);
         assert_eq!(list.revealed_token, None);
+    }
+
+    #[test]
+    fn otc_info_request_reveals_the_local_token() {
+        let p = read(br#"{"id":9,"method":"_otc.info","params":{"token":"3f4a1c2b9d8e7f60112233445566aa01","mac":"x"}}"#);
+        assert_eq!(p.revealed_token.map(|(t, v)| (t[15], v)), Some((0x01, Revealer::OtcInfo)));
+        let other = read(br#"{"id":9,"method":"props","params":{"token":"3f4a1c2b9d8e7f60112233445566aa01"}}"#);
+        assert_eq!(other.revealed_token, None);
+    }
+
+    fn repaired(text: &[u8]) -> (Payload, Option<Repair>) {
+        let (p, r) = read_repairing(text);
+        (p, r)
+    }
+
+    #[test]
+    fn firmware_quirks_are_repaired_and_named() {
+        let cases: [(&[u8], &str, &str); 6] = [
+            (br#"{"id":1,"result":["on",,"otu_stat"]}"#, "',,' -> ','", "reply id=1 ok"),
+            (br#"{"id":2,"result":[,]}"#, "'[,]' / '[,,]' -> '[]'", "reply id=2 ok"),
+            (br#"{"id":3,"result":[,,]}"#, "'[,]' / '[,,]' -> '[]'", "reply id=3 ok"),
+            (br#"{"id":4,"result":[{"did":"c","siid":2,"piid":1,"value":00}]}"#, "'\"value\":00' -> '\"value\":0'", "reply id=4 ok"),
+            (br#"{"id":5,"result":,"x":1}"#, "'\"result\":,' -> '\"result\":null,'", "reply id=5 ok"),
+            (b"{\"id\":6,\"result\":[\"ok\"]}\0garbage{", "bytes after the first NUL dropped", "reply id=6 ok"),
+        ];
+        for (text, name, summary) in cases {
+            let (p, r) = repaired(text);
+            let r = r.unwrap_or_else(|| panic!("not repaired: {}", String::from_utf8_lossy(text)));
+            assert_eq!(r.name, name);
+            assert_eq!(p.summary, summary);
+            let (id, span) = p.id.unwrap();
+            assert_eq!(&r.text[span.offset..span.offset + span.len], id.to_string().as_bytes(), "spans point into the repaired text");
+        }
+        let (p, r) = repaired(br#"{"id":7,"result":[,],"value":00}"#);
+        assert_eq!(r.unwrap().name, "several quirks");
+        assert_eq!(p.summary, "reply id=7 ok");
+    }
+
+    #[test]
+    fn valid_json_is_not_repaired_and_garbage_stays_garbage() {
+        assert_eq!(repaired(br#"{"id":1,"result":["a,,b"]}"#).1, None);
+        let (p, r) = repaired(b"\x8f\x01 not json");
+        assert_eq!((p.kind, p.utf8, r), (PayloadKind::NotJson, false, None));
+        let (p, r) = repaired(b"plain text");
+        assert_eq!((p.kind, p.utf8, r), (PayloadKind::NotJson, true, None));
     }
 
     #[test]

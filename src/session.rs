@@ -2,13 +2,28 @@
 //! duplicated replies and each device's stamp. Filled on the first pass over
 //! the frames and read back on later passes.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::key_store::{KeyOrigin, KeyRef};
+
+/// A frame is identified by its packet's number and its place among the
+/// miIO frames of that packet (a TCP segment may carry several).
+pub type FrameId = (u32, u32);
+
+/// What a 32-byte frame is on a connection to the cloud.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloudShortFrame {
+    /// The cloud's answer to the device's cloud hello.
+    TimeSync,
+    /// Any other 32-byte frame; `echo` when it repeats the previous one.
+    KeepAlive { echo: bool },
+}
 
 /// What one frame's first pass found.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FrameRecord {
+    /// A 32-byte frame on a cloud connection.
+    pub cloud_short: Option<CloudShortFrame>,
     /// The key that verified or decrypted it.
     pub key: Option<KeyRef>,
     /// A key this frame revealed (hello reply or miIO.info reply).
@@ -17,7 +32,7 @@ pub struct FrameRecord {
     pub stamp_delta: Option<i64>,
     /// On a reply: its request.
     pub request_in: Option<u32>,
-    /// On a request: its first reply.
+    /// On a request: the packet of its first reply.
     pub response_in: Option<u32>,
     /// On a reply: time since its request, in nanoseconds.
     pub response_time_ns: Option<i64>,
@@ -39,6 +54,7 @@ struct TransactionKey {
 
 #[derive(Debug, Clone, Copy)]
 struct Transaction {
+    request: FrameId,
     request_frame: u32,
     request_time_ns: i128,
     first_reply: Option<u32>,
@@ -48,22 +64,54 @@ struct Transaction {
 
 #[derive(Debug, Default)]
 pub struct Session {
-    frames: HashMap<u32, FrameRecord>,
+    frames: HashMap<FrameId, FrameRecord>,
     /// The latest request for each key; an id used again later starts over.
     open: HashMap<TransactionKey, Transaction>,
     /// Unanswered requests by (device id, hash of method and params), across
     /// conversations: python-miio retries from a new socket with a new id.
     unanswered: HashMap<(u32, u64), u32>,
     last_stamp: HashMap<u32, u32>,
+    /// Conversations in which a device said hello to the cloud.
+    cloud_conversations: HashSet<u32>,
+    /// Cloud conversations whose hello has not been answered yet.
+    awaiting_time_sync: HashSet<u32>,
+    /// The last keep-alive of each cloud conversation, to recognise echoes.
+    last_keepalive: HashMap<u32, [u8; 32]>,
 }
 
 impl Session {
-    pub fn record(&self, frame: u32) -> Option<FrameRecord> {
+    pub fn record(&self, frame: FrameId) -> Option<FrameRecord> {
         self.frames.get(&frame).copied()
     }
 
-    pub fn store(&mut self, frame: u32, record: FrameRecord) {
+    pub fn store(&mut self, frame: FrameId, record: FrameRecord) {
         self.frames.insert(frame, record);
+    }
+
+    /// A device's hello to the cloud: the conversation is a cloud connection
+    /// and its next 32-byte frame is the cloud's time sync.
+    pub fn cloud_hello(&mut self, conversation: u32) {
+        self.cloud_conversations.insert(conversation);
+        self.awaiting_time_sync.insert(conversation);
+    }
+
+    pub fn is_cloud(&self, conversation: u32) -> bool {
+        self.cloud_conversations.contains(&conversation)
+    }
+
+    /// Names a 32-byte frame seen on a cloud connection.
+    pub fn cloud_short_frame(&mut self, conversation: u32, bytes: &[u8; 32]) -> CloudShortFrame {
+        self.cloud_conversations.insert(conversation);
+        if self.awaiting_time_sync.remove(&conversation) {
+            return CloudShortFrame::TimeSync;
+        }
+        let echo = self.last_keepalive.get(&conversation) == Some(bytes);
+        if echo {
+            self.last_keepalive.remove(&conversation);
+        } else {
+            self.last_keepalive.insert(conversation, *bytes);
+        }
+        CloudShortFrame::KeepAlive { echo }
     }
 
     /// The stamp delta to the device's previous frame; remembers this stamp.
@@ -73,10 +121,10 @@ impl Session {
     }
 
     /// A request seen on the first pass; `signature` identifies its method
-    /// and params. Returns the unanswered request it repeats, if any.
+    /// and params. Returns the packet of the unanswered request it repeats.
     pub fn request(
         &mut self,
-        frame: u32,
+        frame: FrameId,
         time_ns: i128,
         conversation: u32,
         device_id: u32,
@@ -84,16 +132,16 @@ impl Session {
         signature: u64,
     ) -> Option<u32> {
         let signature = (device_id, signature);
-        let t = Transaction { request_frame: frame, request_time_ns: time_ns, first_reply: None, signature };
+        let t = Transaction { request: frame, request_frame: frame.0, request_time_ns: time_ns, first_reply: None, signature };
         self.open.insert(TransactionKey { conversation, device_id, id }, t);
-        self.unanswered.insert(signature, frame).filter(|&earlier| earlier < frame)
+        self.unanswered.insert(signature, frame.0).filter(|&earlier| earlier < frame.0)
     }
 
     /// A reply seen on the first pass: links it to its request and fills in
     /// `record`'s request_in / response_time_ns / duplicate_of.
     pub fn reply(
         &mut self,
-        frame: u32,
+        frame: FrameId,
         time_ns: i128,
         conversation: u32,
         device_id: u32,
@@ -102,7 +150,7 @@ impl Session {
     ) {
         let key = TransactionKey { conversation, device_id, id };
         let Some(t) = self.open.get_mut(&key) else { return };
-        if t.request_frame >= frame {
+        if t.request >= frame {
             return;
         }
         record.request_in = Some(t.request_frame);
@@ -110,12 +158,12 @@ impl Session {
         match t.first_reply {
             Some(first) => record.duplicate_of = Some(first),
             None => {
-                t.first_reply = Some(frame);
-                let (request_frame, signature) = (t.request_frame, t.signature);
-                if self.unanswered.get(&signature) == Some(&request_frame) {
+                t.first_reply = Some(frame.0);
+                let (request, signature) = (t.request, t.signature);
+                if self.unanswered.get(&signature) == Some(&request.0) {
                     self.unanswered.remove(&signature);
                 }
-                self.frames.entry(request_frame).or_default().response_in = Some(frame);
+                self.frames.entry(request).or_default().response_in = Some(frame.0);
             }
         }
     }
@@ -132,51 +180,51 @@ mod tests {
     #[test]
     fn request_and_reply_are_linked_both_ways() {
         let mut s = Session::default();
-        assert_eq!(s.request(7, 100 * MS, 1, DID, 1, SIG), None);
+        assert_eq!(s.request((7, 0), 100 * MS, 1, DID, 1, SIG), None);
         let mut reply = FrameRecord::default();
-        s.reply(8, 104 * MS, 1, DID, 1, &mut reply);
+        s.reply((8, 0), 104 * MS, 1, DID, 1, &mut reply);
         assert_eq!(reply.request_in, Some(7));
         assert_eq!(reply.response_time_ns, Some(4_000_000));
-        assert_eq!(s.record(7).unwrap().response_in, Some(8));
+        assert_eq!(s.record((7, 0)).unwrap().response_in, Some(8));
     }
 
     #[test]
     fn duplicated_reply_points_to_the_request_and_the_first_reply() {
         let mut s = Session::default();
-        s.request(1, 0, 1, DID, 5, SIG);
+        s.request((1, 0), 0, 1, DID, 5, SIG);
         let (mut first, mut second) = (FrameRecord::default(), FrameRecord::default());
-        s.reply(2, MS, 1, DID, 5, &mut first);
-        s.reply(3, 2 * MS, 1, DID, 5, &mut second);
+        s.reply((2, 0), MS, 1, DID, 5, &mut first);
+        s.reply((3, 0), 2 * MS, 1, DID, 5, &mut second);
         assert_eq!(first.duplicate_of, None);
         assert_eq!(second.request_in, Some(1));
         assert_eq!(second.duplicate_of, Some(2));
-        assert_eq!(s.record(1).unwrap().response_in, Some(2), "the first reply stays the response");
+        assert_eq!(s.record((1, 0)).unwrap().response_in, Some(2), "the first reply stays the response");
     }
 
     #[test]
     fn repeated_unanswered_request_is_a_retry() {
         let mut s = Session::default();
-        s.request(1, 0, 1, DID, 3, SIG);
+        s.request((1, 0), 0, 1, DID, 3, SIG);
         // python-miio: a new socket (conversation) and id 3 + 101.
-        assert_eq!(s.request(2, MS, 2, DID, 104, SIG), Some(1));
+        assert_eq!(s.request((2, 0), MS, 2, DID, 104, SIG), Some(1));
         let mut reply = FrameRecord::default();
-        s.reply(3, 2 * MS, 2, DID, 104, &mut reply);
+        s.reply((3, 0), 2 * MS, 2, DID, 104, &mut reply);
         assert_eq!(reply.request_in, Some(2));
         // The same request again after an answer is a new request, not a retry.
-        assert_eq!(s.request(4, 0, 3, DID, 5, SIG), None);
+        assert_eq!(s.request((4, 0), 0, 3, DID, 5, SIG), None);
         // Another device's identical request is not a retry either.
-        assert_eq!(s.request(5, 0, 4, 0x1234, 9, SIG), None);
-        assert_eq!(s.request(6, 0, 4, DID, 6, SIG + 1), None, "other method or params");
+        assert_eq!(s.request((5, 0), 0, 4, 0x1234, 9, SIG), None);
+        assert_eq!(s.request((6, 0), 0, 4, DID, 6, SIG + 1), None, "other method or params");
     }
 
     #[test]
     fn reused_id_starts_a_new_transaction() {
         let mut s = Session::default();
-        s.request(1, 0, 1, DID, 1, SIG);
-        s.reply(2, 0, 1, DID, 1, &mut FrameRecord::default());
-        s.request(100, 0, 1, DID, 1, SIG);
+        s.request((1, 0), 0, 1, DID, 1, SIG);
+        s.reply((2, 0), 0, 1, DID, 1, &mut FrameRecord::default());
+        s.request((100, 0), 0, 1, DID, 1, SIG);
         let mut late = FrameRecord::default();
-        s.reply(101, 0, 1, DID, 1, &mut late);
+        s.reply((101, 0), 0, 1, DID, 1, &mut late);
         assert_eq!(late.request_in, Some(100));
         assert_eq!(late.duplicate_of, None);
     }
@@ -184,13 +232,38 @@ mod tests {
     #[test]
     fn replies_in_other_conversations_or_devices_do_not_match() {
         let mut s = Session::default();
-        s.request(1, 0, 1, DID, 1, SIG);
+        s.request((1, 0), 0, 1, DID, 1, SIG);
         let mut other_conv = FrameRecord::default();
-        s.reply(2, 0, 2, DID, 1, &mut other_conv);
+        s.reply((2, 0), 0, 2, DID, 1, &mut other_conv);
         let mut other_dev = FrameRecord::default();
-        s.reply(3, 0, 1, 0x1234, 1, &mut other_dev);
+        s.reply((3, 0), 0, 1, 0x1234, 1, &mut other_dev);
         assert_eq!(other_conv.request_in, None);
         assert_eq!(other_dev.request_in, None);
+    }
+
+    #[test]
+    fn several_frames_in_one_packet_are_told_apart() {
+        let mut s = Session::default();
+        s.request((5, 0), 0, 1, DID, 1, SIG);
+        s.request((5, 1), 0, 1, DID, 2, SIG + 1);
+        let mut reply = FrameRecord::default();
+        s.reply((6, 1), 0, 1, DID, 2, &mut reply);
+        assert_eq!(reply.request_in, Some(5));
+        assert_eq!(s.record((5, 1)).unwrap().response_in, Some(6));
+        assert_eq!(s.record((5, 0)), None);
+    }
+
+    #[test]
+    fn cloud_short_frames() {
+        let mut s = Session::default();
+        assert!(!s.is_cloud(3));
+        s.cloud_hello(3);
+        assert!(s.is_cloud(3));
+        let k = [7u8; 32];
+        assert_eq!(s.cloud_short_frame(3, &[1; 32]), CloudShortFrame::TimeSync);
+        assert_eq!(s.cloud_short_frame(3, &k), CloudShortFrame::KeepAlive { echo: false });
+        assert_eq!(s.cloud_short_frame(3, &k), CloudShortFrame::KeepAlive { echo: true });
+        assert_eq!(s.cloud_short_frame(3, &k), CloudShortFrame::KeepAlive { echo: false });
     }
 
     #[test]

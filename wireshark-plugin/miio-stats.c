@@ -30,6 +30,9 @@ miio_kind_name(const miio_tap_info *info)
     case MIIO_KIND_HELLO_REPLY:       return "Hello reply";
     case MIIO_KIND_HELLO_REPLY_TOKEN: return "Hello reply with token";
     case MIIO_KIND_MALFORMED:         return "Malformed";
+    case MIIO_KIND_CLOUD_HELLO:       return "Cloud hello";
+    case MIIO_KIND_TIME_SYNC:         return "Time sync";
+    case MIIO_KIND_KEEPALIVE:         return "Keep-alive";
     case MIIO_KIND_DATA:              break;
     }
     switch (info->payload_kind) {

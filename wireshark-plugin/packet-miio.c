@@ -14,12 +14,17 @@
 #include <epan/expert.h>
 #include <epan/packet.h>
 #include <epan/prefs.h>
+#include <epan/proto_data.h>
 #include <epan/tap.h>
+#include <epan/to_str.h>
 
+#include <epan/dissectors/packet-tcp.h>
 #include "miio-shim.h"
 #include "ws-compat.h"
 
-#define MIIO_UDP_PORT 54321
+#define MIIO_UDP_PORTS "54321,8053"
+#define MIIO_TCP_PORTS "8053"
+#define MIIO_CLOUD_PORT 8053
 #define MIIO_STAMP_NONE 0xffffffffU
 
 static int proto_miio = -1;
@@ -40,6 +45,11 @@ static int hf_miio_key_row = -1;
 static int hf_miio_key_file_line = -1;
 static int hf_miio_key_learned_in = -1;
 static int hf_miio_trailing = -1;
+static int hf_miio_decrypted_bytes = -1;
+static int hf_miio_repaired = -1;
+static int hf_miio_time_sync = -1;
+static int hf_miio_map_blob = -1;
+static int hf_miio_stream_data = -1;
 static int hf_miio_id = -1;
 static int hf_miio_method = -1;
 static int hf_miio_params = -1;
@@ -67,8 +77,14 @@ static expert_field ei_miio_key_learned = EI_INIT;
 static expert_field ei_miio_duplicate = EI_INIT;
 static expert_field ei_miio_retry = EI_INIT;
 static expert_field ei_miio_internal = EI_INIT;
+static expert_field ei_miio_json_repaired = EI_INIT;
+static expert_field ei_miio_not_json = EI_INIT;
+static expert_field ei_miio_not_utf8 = EI_INIT;
+static expert_field ei_miio_map_blob = EI_INIT;
+static expert_field ei_miio_stream_data = EI_INIT;
 
 static dissector_handle_t miio_handle;
+static dissector_handle_t miio_tcp_handle;
 static dissector_handle_t json_handle;
 static int miio_tap = -1;
 
@@ -92,6 +108,7 @@ static const value_string miio_decrypt_status_vals[] = {
 static const value_string miio_taught_vals[] = {
     { MIIO_KEY_ORIGIN_HELLO_REPLY, "hello reply" },
     { MIIO_KEY_ORIGIN_INFO_REPLY,  "miIO.info reply" },
+    { MIIO_KEY_ORIGIN_OTC_INFO,    "_otc.info request to the cloud" },
     { 0, NULL }
 };
 
@@ -133,8 +150,11 @@ static void
 dissect_hello(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item,
               proto_tree *tree, const miio_frame_info *info)
 {
+    const char *what = "Hello reply";
+
     switch (info->kind) {
     case MIIO_KIND_HELLO_REQUEST:
+        what = "Hello";
         proto_tree_add_item(tree, hf_miio_checksum, tvb, MIIO_OFFSET_CHECKSUM, MIIO_CHECKSUM_LEN, ENC_NA);
         col_set_str(pinfo->cinfo, COL_INFO, "Hello");
         break;
@@ -149,12 +169,35 @@ dissect_hello(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item,
                      info->header.device_id);
         break;
     }
+    case MIIO_KIND_CLOUD_HELLO:
+        what = "Cloud hello";
+        proto_tree_add_item(tree, hf_miio_checksum, tvb, MIIO_OFFSET_CHECKSUM, MIIO_CHECKSUM_LEN, ENC_NA);
+        col_set_str(pinfo->cinfo, COL_INFO, "Cloud hello (device to cloud)");
+        break;
+    case MIIO_KIND_TIME_SYNC: {
+        nstime_t when;
+        proto_item *ti;
+        what = "Time sync";
+        when.secs = (time_t)info->header.stamp;
+        when.nsecs = 0;
+        ti = proto_tree_add_time(tree, hf_miio_time_sync, tvb, MIIO_OFFSET_STAMP, 4, &when);
+        proto_item_set_generated(ti);
+        proto_tree_add_item(tree, hf_miio_checksum, tvb, MIIO_OFFSET_CHECKSUM, MIIO_CHECKSUM_LEN, ENC_NA);
+        col_add_fstr(pinfo->cinfo, COL_INFO, "Time sync (cloud to device), server time %s",
+                     abs_time_secs_to_str(pinfo->pool, when.secs, ABSOLUTE_TIME_UTC, TRUE));
+        break;
+    }
+    case MIIO_KIND_KEEPALIVE:
+        what = info->session.keepalive_echo ? "Keep-alive echo" : "Keep-alive";
+        proto_tree_add_item(tree, hf_miio_checksum, tvb, MIIO_OFFSET_CHECKSUM, MIIO_CHECKSUM_LEN, ENC_NA);
+        col_add_fstr(pinfo->cinfo, COL_INFO, "%s, device 0x%08x", what, info->header.device_id);
+        break;
     default:
         proto_tree_add_item(tree, hf_miio_checksum, tvb, MIIO_OFFSET_CHECKSUM, MIIO_CHECKSUM_LEN, ENC_NA);
         col_add_fstr(pinfo->cinfo, COL_INFO, "Hello reply, device 0x%08x", info->header.device_id);
         break;
     }
-    proto_item_append_text(miio_item, ", %s", info->kind == MIIO_KIND_HELLO_REQUEST ? "Hello" : "Hello reply");
+    proto_item_append_text(miio_item, ", %s", what);
 }
 
 static void
@@ -268,12 +311,17 @@ add_links(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const miio_sessio
     }
 }
 
-/* Shows the plaintext as a new data source and hands it to the JSON dissector. */
+/*
+ * Shows the plaintext as a new data source. JSON goes to the JSON dissector;
+ * invalid JSON that a known repair fixes is shown as it was decrypted and,
+ * repaired, as a second data source whose fields are filled in.
+ */
 static void
 add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *tree,
               uint8_t *plaintext, const miio_frame_info *info)
 {
-    tvbuff_t *plain_tvb;
+    const miio_payload *p = &info->payload;
+    tvbuff_t *plain_tvb, *json_tvb;
     proto_item *ti;
     proto_tree *plain_tree;
     unsigned len = (unsigned)info->plaintext_len;
@@ -286,16 +334,34 @@ add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *t
     add_new_data_source(pinfo, plain_tvb, "Decrypted miIO");
     ti = proto_tree_add_item(tree, hf_miio_decrypted, plain_tvb, 0, len, ENC_UTF_8);
     plain_tree = proto_item_add_subtree(ti, ett_miio_decrypted);
-    add_payload_fields(plain_tree, plain_tvb, &info->payload);
+    json_tvb = plain_tvb;
+
+    if (p->repaired.present) {
+        json_tvb = tvb_new_child_real_data(tvb, plaintext + p->repaired.offset, p->repaired.length,
+                                           p->repaired.length);
+        add_new_data_source(pinfo, json_tvb, "Repaired JSON");
+        ti = proto_tree_add_item(plain_tree, hf_miio_repaired, json_tvb, 0, p->repaired.length, ENC_UTF_8);
+        proto_item_set_generated(ti);
+        expert_add_info_format(pinfo, ti, &ei_miio_json_repaired,
+                               "Invalid JSON repaired (%s)", p->repair);
+    }
+    if (p->kind == MIIO_PAYLOAD_NOT_JSON) {
+        if (!p->utf8) {
+            ti = proto_tree_add_item(plain_tree, hf_miio_decrypted_bytes, plain_tvb, 0, len, ENC_NA);
+            expert_add_info(pinfo, ti, &ei_miio_not_utf8);
+        } else {
+            expert_add_info(pinfo, ti, &ei_miio_not_json);
+        }
+        col_add_fstr(pinfo->cinfo, COL_INFO, "Decrypted, %u bytes (not JSON)", len);
+        return;
+    }
+    add_payload_fields(plain_tree, json_tvb, p);
     if (json_handle)
-        call_dissector(json_handle, plain_tvb, pinfo, root);
+        call_dissector(json_handle, json_tvb, pinfo, root);
 
     /* After the JSON dissector, which sets its own columns. */
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "miIO");
-    if (info->payload.summary[0])
-        col_add_str(pinfo->cinfo, COL_INFO, info->payload.summary);
-    else
-        col_add_fstr(pinfo->cinfo, COL_INFO, "Decrypted, %u bytes (not JSON)", len);
+    col_add_str(pinfo->cinfo, COL_INFO, p->summary);
 }
 
 static void
@@ -354,12 +420,14 @@ queue_tap(packet_info *pinfo, const miio_frame_info *info, const uint8_t *plaint
 }
 
 static miio_frame_context
-frame_context(packet_info *pinfo)
+frame_context(packet_info *pinfo, miio_transport transport, uint32_t pdu_index)
 {
     miio_frame_context ctx;
     conversation_t *conv = find_or_create_conversation(pinfo);
 
     ctx.frame_number = pinfo->num;
+    ctx.pdu_index = pdu_index;
+    ctx.transport = transport;
     ctx.visited = PINFO_FD_VISITED(pinfo) ? 1 : 0;
     ctx.conversation = conv ? conv->conv_index : 0;
     ctx.time_sec = (int64_t)pinfo->abs_ts.secs;
@@ -367,21 +435,42 @@ frame_context(packet_info *pinfo)
     return ctx;
 }
 
+/* The 0-based place of the next miIO frame in this packet (TCP segments may
+ * carry several); counted in packet-scoped proto data. */
+static uint32_t
+next_pdu_index(packet_info *pinfo)
+{
+    uint32_t index = GPOINTER_TO_UINT(p_get_proto_data(pinfo->pool, pinfo, proto_miio, 0));
+
+    p_add_proto_data(pinfo->pool, pinfo, proto_miio, 0, GUINT_TO_POINTER(index + 1));
+    return index;
+}
+
+/* One miIO frame, from UDP or from a TCP stream. */
 static int
-dissect_miio(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+dissect_miio_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, miio_transport transport)
 {
     unsigned captured = tvb_captured_length(tvb);
     unsigned reported = tvb_reported_length(tvb);
     const uint8_t *bytes = tvb_get_ptr(tvb, 0, captured);
-    size_t plaintext_cap = captured > MIIO_HEADER_LEN ? captured - MIIO_HEADER_LEN : 1;
+    uint32_t pdu_index = next_pdu_index(pinfo);
+    /* Room for the plaintext and a repaired copy of it. */
+    size_t ct_cap = captured > MIIO_HEADER_LEN ? captured - MIIO_HEADER_LEN : 0;
+    size_t plaintext_cap = 2 * ct_cap + 64;
     uint8_t *plaintext = (uint8_t *)wmem_alloc(pinfo->pool, plaintext_cap);
-    miio_frame_context ctx = frame_context(pinfo);
+    miio_frame_context ctx = frame_context(pinfo, transport, pdu_index);
     miio_frame_info info;
     proto_item *miio_item;
     proto_tree *miio_tree;
 
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "miIO");
-    col_clear(pinfo->cinfo, COL_INFO);
+    if (pdu_index > 0) {
+        /* Several frames in one segment: keep the Info text of the earlier ones. */
+        col_append_str(pinfo->cinfo, COL_INFO, " | ");
+        col_set_fence(pinfo->cinfo, COL_INFO);
+    } else {
+        col_clear(pinfo->cinfo, COL_INFO);
+    }
 
     miio_item = proto_tree_add_item(tree, proto_miio, tvb, 0, -1, ENC_NA);
     miio_tree = proto_item_add_subtree(miio_item, ett_miio);
@@ -398,6 +487,9 @@ dissect_miio(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_
     case MIIO_KIND_HELLO_REQUEST:
     case MIIO_KIND_HELLO_REPLY:
     case MIIO_KIND_HELLO_REPLY_TOKEN:
+    case MIIO_KIND_CLOUD_HELLO:
+    case MIIO_KIND_TIME_SYNC:
+    case MIIO_KIND_KEEPALIVE:
         add_header_fields(miio_tree, tvb, &info);
         dissect_hello(tvb, pinfo, miio_item, miio_tree, &info);
         break;
@@ -418,6 +510,84 @@ dissect_miio(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_
     return captured;
 }
 
+static miio_transport
+udp_transport(packet_info *pinfo)
+{
+    return (pinfo->srcport == MIIO_CLOUD_PORT || pinfo->destport == MIIO_CLOUD_PORT)
+        ? MIIO_TRANSPORT_CLOUD : MIIO_TRANSPORT_LOCAL;
+}
+
+static int
+dissect_miio(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    return dissect_miio_frame(tvb, pinfo, tree, udp_transport(pinfo));
+}
+
+/* TCP to the cloud: frames back to back, split anywhere. */
+static unsigned
+get_miio_pdu_len(packet_info *pinfo _U_, tvbuff_t *tvb, int offset, void *data _U_)
+{
+    unsigned avail = tvb_captured_length_remaining(tvb, offset);
+    miio_pdu_kind kind = MIIO_PDU_OTHER;
+    size_t length = 0;
+
+    if (miio_stream_pdu(tvb_get_ptr(tvb, offset, avail), avail, &kind, &length) == MIIO_OK
+            && kind == MIIO_PDU_FRAME)
+        return (unsigned)length;
+    /* Not a miIO frame: the rest of what we have (a map upload, other data). */
+    return tvb_reported_length_remaining(tvb, offset);
+}
+
+static int
+dissect_miio_tcp_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    unsigned avail = tvb_captured_length(tvb);
+    miio_pdu_kind kind = MIIO_PDU_OTHER;
+    size_t length = 0;
+    proto_item *ti;
+
+    miio_stream_pdu(tvb_get_ptr(tvb, 0, avail), avail, &kind, &length);
+    if (kind == MIIO_PDU_FRAME)
+        return dissect_miio_frame(tvb, pinfo, tree, MIIO_TRANSPORT_CLOUD);
+
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, "miIO");
+    ti = proto_tree_add_item(tree, proto_miio, tvb, 0, -1, ENC_NA);
+    if (kind == MIIO_PDU_MAP_BLOB) {
+        ti = proto_tree_add_item(proto_item_add_subtree(ti, ett_miio), hf_miio_map_blob, tvb, 0, -1, ENC_NA);
+        expert_add_info(pinfo, ti, &ei_miio_map_blob);
+        col_add_fstr(pinfo->cinfo, COL_INFO, "Roborock map upload (not miIO), %u bytes", avail);
+    } else {
+        ti = proto_tree_add_item(proto_item_add_subtree(ti, ett_miio), hf_miio_stream_data, tvb, 0, -1, ENC_NA);
+        expert_add_info(pinfo, ti, &ei_miio_stream_data);
+        col_add_fstr(pinfo->cinfo, COL_INFO, "Data on the cloud connection (not miIO), %u bytes", avail);
+    }
+    return avail;
+}
+
+static int
+dissect_miio_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    tcp_dissect_pdus(tvb, pinfo, tree, TRUE, 4, get_miio_pdu_len, dissect_miio_tcp_pdu, data);
+    return tvb_captured_length(tvb);
+}
+
+/* The start of a TCP stream that only miIO sends; never ordinary HTTP. */
+static miio_bool
+dissect_miio_tcp_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    unsigned captured = tvb_captured_length(tvb);
+    uint8_t matches = 0;
+
+    if (captured < MIIO_HEADER_LEN)
+        return FALSE;
+    if (miio_heuristic_match(tvb_get_ptr(tvb, 0, captured), captured, tvb_reported_length(tvb), 1,
+                             &matches) != MIIO_OK || !matches)
+        return FALSE;
+    conversation_set_dissector(find_or_create_conversation(pinfo), miio_tcp_handle);
+    dissect_miio_tcp(tvb, pinfo, tree, data);
+    return TRUE;
+}
+
 /* Strict test on any UDP port; once a conversation matched, it stays miIO. */
 static miio_bool
 dissect_miio_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
@@ -427,7 +597,7 @@ dissect_miio_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *dat
 
     if (captured < MIIO_HEADER_LEN)
         return FALSE;
-    if (miio_heuristic_match(tvb_get_ptr(tvb, 0, captured), captured, tvb_reported_length(tvb),
+    if (miio_heuristic_match(tvb_get_ptr(tvb, 0, captured), captured, tvb_reported_length(tvb), 0,
                              &matches) != MIIO_OK || !matches)
         return FALSE;
     conversation_set_dissector(find_or_create_conversation(pinfo), miio_handle);
@@ -499,6 +669,21 @@ proto_register_miio(void)
         { &hf_miio_trailing,
           { "Trailing bytes", "miio.trailing", FT_BYTES, BASE_NONE, NULL, 0x0,
             "Bytes after the length given in the header", HFILL } },
+        { &hf_miio_decrypted_bytes,
+          { "Decrypted bytes", "miio.decrypted.bytes", FT_BYTES, BASE_NONE, NULL, 0x0,
+            "Plaintext that is not UTF-8 text, as bytes", HFILL } },
+        { &hf_miio_repaired,
+          { "Repaired JSON", "miio.decrypted.repaired", FT_STRING, BASE_NONE, NULL, 0x0,
+            "The plaintext after a known repair of invalid JSON from device firmware", HFILL } },
+        { &hf_miio_time_sync,
+          { "Server time", "miio.time_sync", FT_ABSOLUTE_TIME, ABSOLUTE_TIME_UTC, NULL, 0x0,
+            "The cloud's time in a time-sync frame (its stamp)", HFILL } },
+        { &hf_miio_map_blob,
+          { "Roborock map upload", "miio.map_blob", FT_BYTES, BASE_NONE, NULL, 0x0,
+            "A ROCKROBO_MAP__ upload on the cloud connection (not miIO)", HFILL } },
+        { &hf_miio_stream_data,
+          { "Other data", "miio.stream_data", FT_BYTES, BASE_NONE, NULL, 0x0,
+            "Bytes on a cloud connection that do not start a miIO frame", HFILL } },
         { &hf_miio_id,
           { "Id", "miio.id", FT_INT64, BASE_DEC, NULL, 0x0,
             "JSON \"id\": pairs a request with its reply", HFILL } },
@@ -568,6 +753,19 @@ proto_register_miio(void)
           { "miio.duplicate", PI_SEQUENCE, PI_NOTE, "Duplicate reply", EXPFILL } },
         { &ei_miio_retry,
           { "miio.retry", PI_SEQUENCE, PI_NOTE, "Retried request", EXPFILL } },
+        { &ei_miio_json_repaired,
+          { "miio.json.repaired", PI_PROTOCOL, PI_NOTE, "Invalid JSON repaired", EXPFILL } },
+        { &ei_miio_not_json,
+          { "miio.json.invalid", PI_PROTOCOL, PI_WARN, "Decrypted payload is not JSON", EXPFILL } },
+        { &ei_miio_not_utf8,
+          { "miio.not_utf8", PI_PROTOCOL, PI_WARN,
+            "Decrypted payload is not UTF-8 text (shown as bytes)", EXPFILL } },
+        { &ei_miio_map_blob,
+          { "miio.map_blob.expert", PI_UNDECODED, PI_NOTE,
+            "Roborock map upload on the cloud connection (not miIO)", EXPFILL } },
+        { &ei_miio_stream_data,
+          { "miio.stream_data.expert", PI_UNDECODED, PI_NOTE,
+            "Data on the cloud connection that is not a miIO frame", EXPFILL } },
         { &ei_miio_internal,
           { "miio.internal_error", PI_MALFORMED, PI_ERROR,
             "miIO dissector internal error (frame not dissected)", EXPFILL } },
@@ -583,6 +781,7 @@ proto_register_miio(void)
     expert_register_field_array(expert_miio, ei, array_length(ei));
 
     miio_handle = register_dissector("miio", dissect_miio, proto_miio);
+    miio_tcp_handle = register_dissector("miio.tcp", dissect_miio_tcp, proto_miio);
     miio_tap = register_tap("miio");
     register_init_routine(miio_init);
 
@@ -595,7 +794,10 @@ void
 proto_reg_handoff_miio(void)
 {
     json_handle = find_dissector_add_dependency("json", proto_miio);
-    dissector_add_uint_with_preference("udp.port", MIIO_UDP_PORT, miio_handle);
+    dissector_add_uint_range_with_preference("udp.port", MIIO_UDP_PORTS, miio_handle);
+    dissector_add_uint_range_with_preference("tcp.port", MIIO_TCP_PORTS, miio_tcp_handle);
     heur_dissector_add("udp", dissect_miio_heur, "miIO over UDP", "miio_udp", proto_miio,
                        HEURISTIC_ENABLE);
+    heur_dissector_add("tcp", dissect_miio_tcp_heur, "miIO over TCP (device to Mi cloud)", "miio_tcp",
+                       proto_miio, HEURISTIC_ENABLE);
 }
