@@ -119,9 +119,12 @@ struct WithToken<'a> {
     token: Option<Cow<'a, str>>,
 }
 
+/// A named rewrite of invalid JSON.
+type RepairFn = (&'static str, fn(&[u8]) -> Vec<u8>);
+
 /// The known repairs for invalid JSON from real firmware, tried one at a
 /// time, then all together.
-const REPAIRS: [(&str, fn(&[u8]) -> Vec<u8>); 5] = [
+const REPAIRS: [RepairFn; 5] = [
     ("bytes after the first NUL dropped", |t| t.split(|&b| b == 0).next().unwrap_or(t).to_vec()),
     ("',,' -> ','", |t| replace_all(t, b",,", b",")),
     ("'[,]' / '[,,]' -> '[]'", |t| replace_all(&replace_all(t, b"[,,]", b"[]"), b"[,]", b"[]")),

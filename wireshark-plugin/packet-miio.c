@@ -238,10 +238,12 @@ add_key_origin(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const miio_s
         break;
     case MIIO_KEY_ORIGIN_HELLO_REPLY:
     case MIIO_KEY_ORIGIN_INFO_REPLY:
+    case MIIO_KEY_ORIGIN_OTC_INFO:
         origin = wmem_strdup_printf(pinfo->pool, "learned from %s in frame %u",
                 val_to_str_const(s->key_origin, miio_taught_vals, "traffic"), s->key_origin_ref);
         hf_ref = hf_miio_key_learned_in;
         break;
+    case MIIO_KEY_ORIGIN_NONE:
     default:
         return;
     }
@@ -378,9 +380,10 @@ dissect_data(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item, proto_tre
     switch (info->decrypt_status) {
     case MIIO_DECRYPT_OK:
         add_plaintext(tvb, pinfo, root, tree, plaintext, info);
-        if (info->session.taught == MIIO_KEY_ORIGIN_INFO_REPLY)
+        if (info->session.taught != MIIO_KEY_ORIGIN_NONE)
             expert_add_info_format(pinfo, miio_item, &ei_miio_key_learned,
-                "Token learned for device 0x%08x from this miIO.info reply", info->header.device_id);
+                "Token learned for device 0x%08x from this %s", info->header.device_id,
+                val_to_str_const(info->session.taught, miio_taught_vals, "frame"));
         break;
     case MIIO_DECRYPT_NO_KEY:
         expert_add_info_format(pinfo, enc_item, &ei_miio_no_key,

@@ -170,6 +170,16 @@ impl Drop for Sandbox {
 /// Makes a pcap of UDP packets (src port, dst port, payload) with text2pcap,
 /// for malformed frames that no peer sends.
 pub fn udp_capture(sandbox: &Sandbox, name: &str, ports: (u16, u16), payloads: &[Vec<u8>]) -> PathBuf {
+    text2pcap(sandbox, name, "-u", ports, payloads)
+}
+
+/// Makes a pcap of TCP segments (client to server) with text2pcap, for
+/// streams on a port no peer here can use.
+pub fn tcp_capture(sandbox: &Sandbox, name: &str, ports: (u16, u16), segments: &[Vec<u8>]) -> PathBuf {
+    text2pcap(sandbox, name, "-T", ports, segments)
+}
+
+fn text2pcap(sandbox: &Sandbox, name: &str, transport: &str, ports: (u16, u16), payloads: &[Vec<u8>]) -> PathBuf {
     let mut text = String::new();
     for payload in payloads {
         for (i, chunk) in payload.chunks(16).enumerate() {
@@ -184,7 +194,7 @@ pub fn udp_capture(sandbox: &Sandbox, name: &str, ports: (u16, u16), payloads: &
     let txt = sandbox.write(&format!("{name}.txt"), text.as_bytes());
     let pcap = sandbox.home().join(format!("{name}.pcap"));
     let out = Command::new("text2pcap")
-        .args(["-q", "-4", "10.0.0.1,10.0.0.2", "-u", &format!("{},{}", ports.0, ports.1)])
+        .args(["-q", "-4", "10.0.0.1,10.0.0.2", transport, &format!("{},{}", ports.0, ports.1)])
         .arg(&txt)
         .arg(&pcap)
         .output()
@@ -225,4 +235,23 @@ pub fn truth(name: &str) -> Vec<serde_json::Value> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
+}
+
+/// The link-layer frames of a pcapng file (its Enhanced Packet Blocks), read
+/// directly so a test can re-wrap real frames (e.g. in TZSP).
+pub fn pcapng_frames(path: &Path) -> Vec<Vec<u8>> {
+    let data = fs::read(path).unwrap();
+    let le = |at: usize| u32::from_le_bytes(data[at..at + 4].try_into().unwrap()) as usize;
+    assert_eq!(&data[8..12], &[0x4d, 0x3c, 0x2b, 0x1a], "little-endian pcapng expected");
+    let mut frames = Vec::new();
+    let mut at = 0;
+    while at + 12 <= data.len() {
+        let (kind, len) = (le(at), le(at + 4));
+        if kind == 6 {
+            let captured = le(at + 20);
+            frames.push(data[at + 28..at + 28 + captured].to_vec());
+        }
+        at += len;
+    }
+    frames
 }

@@ -24,7 +24,7 @@ export NODE_PATH="$peers/node/node_modules"
 
 # capture NAME DEVICE... -- runs the rest of the function body's client calls
 start_capture() {
-  tshark -q -i lo -f "udp port 54321" -w "$out/$1.pcapng" 2>"$peers/tshark.err" &
+  tshark -q -i lo -f "${2:-udp port 54321}" -w "$out/$1.pcapng" 2>"$peers/tshark.err" &
   tshark_pid=$!
   for _ in $(seq 50); do grep -q "Capturing on" "$peers/tshark.err" 2>/dev/null && break; sleep 0.1; done
 }
@@ -89,8 +89,32 @@ start_devices --device 127.0.0.7:07a1b2c3:0123456789abcdef0123456789abcdef:dup \
 stop_devices; stop_capture
 }
 
+# 5. A vacuum and the Mi cloud (cloud key), then local traffic with its token,
+#    which only the cloud side reveals (_otc.info). Over UDP 8053 and over TCP 80.
+cloud() {
+  local transport=$1 server=$2
+  start_capture "cloud-$transport" "udp port 8053 or tcp port 80 or udp port 54321"
+  "$py" "$here/cloud_peer.py" "$transport" "$server" "$out/cloud-$transport.truth.jsonl"
+  start_devices --device 127.0.0.12:1d2e3f40:8b1e4c7a2f9d0e3b5a6c7d8e9f0a1b2c
+  "$py" "$here/python_client.py" 127.0.0.12 8b1e4c7a2f9d0e3b5a6c7d8e9f0a1b2c \
+    '[["get_prop",["power"]],["set_power",["on"]]]' "$out/cloud-$transport.local.truth.jsonl"
+  stop_devices; stop_capture
+}
+cloud-udp() { cloud udp 127.0.0.10; }
+cloud-tcp() { cloud tcp 127.0.0.11; }
+
+# 6. Replies with the invalid JSON some firmware sends, and non-JSON.
+python-miio-quirks() {
+start_capture python-miio-quirks
+start_devices --device 127.0.0.13:0c0d0e0f:00112233445566778899aabbccddeeff:quirky
+"$py" "$here/python_client.py" 127.0.0.13 00112233445566778899aabbccddeeff \
+  '[["quirk_double_comma",[]],["quirk_value_00",[]],["quirk_empty_list",[]],["quirk_empty_list2",[]],["quirk_result_comma",[]],["quirk_after_nul",[]],["quirk_binary",[]],["quirk_text",[]]]' \
+  "$out/python-miio-quirks.truth.jsonl" --timeout 1
+stop_devices; stop_capture
+}
+
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(node-miio-plug python-miio-pairing python-miio-two-devices python-miio-flaky)
+[ ${#names[@]} -gt 0 ] || names=(node-miio-plug python-miio-pairing python-miio-two-devices python-miio-flaky cloud-udp cloud-tcp python-miio-quirks)
 for name in "${names[@]}"; do "$name"; done
 chmod 644 "$out"/*
 ls -l "$out"

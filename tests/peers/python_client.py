@@ -24,6 +24,8 @@ def main():
                 line["result"] = dev.send(method, params)
             except DeviceError as e:
                 line["error"] = e.args[0] if e.args else str(e)
+            except Exception as e:  # e.g. a reply python-miio cannot parse
+                line["failure"] = f"{type(e).__name__}: {e}"
             f.write(json.dumps(line) + "\n")
 
 

@@ -11,7 +11,9 @@ Flags: `leak` answers hellos with the token in bytes 16..31, as an
 unprovisioned device in pairing mode does; `dup` sends every reply twice, as
 first-generation vacuums do; `lossy` ignores the first try of every request
 whose id is below 100 and divisible by 3, so the client retries (python-miio
-retries with id + 100). Stops on SIGTERM.
+retries with id + 100); `quirky` answers the methods named in QUIRKS with
+the invalid JSON (or non-JSON) real firmware sends, encrypted with
+python-miio's own crypto. Stops on SIGTERM.
 """
 import argparse
 import datetime
@@ -22,7 +24,20 @@ import struct
 import sys
 import time
 
-from miio.protocol import Message
+from miio.protocol import Message, Utils
+
+# Replies real firmware sends that are not valid JSON (python-miio's quirk
+# list and issue tracker); "{id}" is the request id.
+QUIRKS = {
+    "quirk_double_comma": b'{"id":{id},"result":["on",,"otu_stat"]}',   # power strip without cloud
+    "quirk_value_00": b'{"id":{id},"result":[{"did":"c","siid":2,"piid":1,"code":0,"value":00}]}',  # curtain
+    "quirk_empty_list": b'{"id":{id},"result":[,]}',                    # sub-devices
+    "quirk_empty_list2": b'{"id":{id},"result":[,,]}',
+    "quirk_result_comma": b'{"id":{id},"result":,"exe_time":0}',
+    "quirk_after_nul": b'{"id":{id},"result":["ok"]}\x00\x8f\x12garbage{',  # cloud batch reply
+    "quirk_binary": b"\x8f\x00\xfe\x01binary {id}",
+    "quirk_text": b"OK {id}",
+}
 
 BOOT_STAMP = 5000  # device "seconds since boot" at start
 
@@ -34,6 +49,7 @@ class Device:
         self.leak = "leak" in flags
         self.dup = "dup" in flags
         self.lossy = "lossy" in flags
+        self.quirky = "quirky" in flags
         self.did = bytes.fromhex(did)
         self.token = bytes.fromhex(token)
         self.started = time.monotonic()
@@ -68,6 +84,13 @@ class Device:
                                for p in params]}
         return {"error": {"code": -32601, "message": "Method not found."}}
 
+    def raw_frame(self, plaintext):
+        """A frame around bytes that Message.build would not produce (it
+        serialises JSON itself), with python-miio's encryption and checksum."""
+        ciphertext = Utils.encrypt(plaintext + b"\x00", self.token)
+        head = struct.pack(">HHI4sI", 0x2131, 32 + len(ciphertext), 0, self.did, self.stamp())
+        return head + Utils.md5(head + self.token + ciphertext) + ciphertext
+
     def handle(self, data, addr):
         if len(data) == 32:
             self.sock.sendto(self.hello_reply(), addr)
@@ -75,6 +98,9 @@ class Device:
         msg = Message.parse(data, token=self.token)
         request = msg.data.value
         if self.lossy and request["id"] < 100 and request["id"] % 3 == 0:
+            return
+        if self.quirky and request.get("method") in QUIRKS:
+            self.sock.sendto(self.raw_frame(QUIRKS[request["method"]].replace(b"{id}", b"%d" % request["id"])), addr)
             return
         reply = {"id": request["id"]}
         reply.update(self.result_for(request.get("method"), request.get("params", [])))
