@@ -10,7 +10,11 @@ packages=(
   libclang-dev      # for bindgen
   pkg-config
   gcc
+  g++               # libFuzzer (cargo fuzz)
   libc6-dev
+  valgrind          # tests/memcheck.sh
+  xxd               # fuzz seed corpora
+  time              # benchmarks: peak RSS
 )
 
 missing=()

@@ -12,7 +12,7 @@
 use std::path::Path;
 
 use crate::crypto::DeviceKey;
-use crate::keys::{parse_device_id, parse_key, KeyEntry, KeyType};
+use crate::keys::{parse_device_id, parse_key, printable, KeyEntry, KeyType};
 use crate::state::{DissectorState, KeyFileWatch};
 
 /// Larger files are refused rather than read into memory.
@@ -124,7 +124,7 @@ fn parse_line(line: &str, number: u32) -> Result<Option<KeyEntry>, String> {
     let device_id = parse_device_id(first).map_err(|_| {
         format!(
             "expected \"device_id token [comment]\" or \"token [comment]\"; \"{}\" is neither a device id nor a token",
-            quote(first)
+            printable(first, MAX_QUOTED)
         )
     })?;
     let Some(second) = fields.next() else {
@@ -132,14 +132,6 @@ fn parse_line(line: &str, number: u32) -> Result<Option<KeyEntry>, String> {
     };
     let token = parse_key(KeyType::Token, second)?;
     Ok(Some(entry(device_id, token)))
-}
-
-fn quote(s: &str) -> String {
-    let mut out: String = s.chars().take(MAX_QUOTED).flat_map(char::escape_default).collect();
-    if s.chars().count() > MAX_QUOTED {
-        out.push('…');
-    }
-    out
 }
 
 #[cfg(test)]

@@ -144,11 +144,18 @@ fn decode_hex16(t: &str) -> Option<[u8; TOKEN_LEN]> {
     Some(out)
 }
 
-/// User text quoted in a message: control characters escaped, length capped.
-fn printable(s: &str, max_chars: usize) -> String {
-    let mut out: String = s.chars().take(max_chars).flat_map(char::escape_default).collect();
-    if s.chars().count() > max_chars {
-        out.push('…');
+/// User text quoted in a message: control and non-ASCII characters
+/// escaped, at most `max_chars` characters of output, so a message stays
+/// short whatever was typed.
+pub(crate) fn printable(s: &str, max_chars: usize) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        let piece: String = if c.is_ascii_graphic() || c == ' ' { c.to_string() } else { c.escape_default().collect() };
+        if out.len() + piece.len() > max_chars {
+            out.push('…');
+            break;
+        }
+        out.push_str(&piece);
     }
     out
 }
@@ -238,6 +245,15 @@ mod tests {
     fn unknown_type_is_refused() {
         let err = parse_row(&row("", "password", TOKEN), Some(5)).unwrap_err();
         assert_eq!(err, "miio_keys row 5 (\"vacuum\"): type: expected \"token\" or \"cloud\", got \"password\"");
+    }
+
+    #[test]
+    fn messages_stay_short_for_any_input() {
+        // Found by the key_input fuzz target: invalid UTF-8 everywhere.
+        let junk = "\u{fffd}".repeat(50);
+        let raw = RawRow { device_id: &junk, key_type: "token", key: "k", comment: &junk };
+        let err = parse_row(&raw, Some(u32::MAX)).unwrap_err();
+        assert!(err.len() < 300, "{} bytes: {err}", err.len());
     }
 
     #[test]

@@ -1,0 +1,18 @@
+//! Reading decrypted JSON and repairing firmware quirks.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use miio_dissector::frame::{looks_like_miio, stream_pdu};
+use miio_dissector::payload::read_repairing;
+
+fuzz_target!(|data: &[u8]| {
+    let (payload, repair) = read_repairing(data);
+    let text: &[u8] = repair.as_ref().map_or(data, |r| &r.text);
+    for span in [payload.params, payload.result, payload.error, payload.error_message].into_iter().flatten() {
+        assert!(span.offset + span.len <= text.len(), "span inside the text it points into");
+    }
+    assert!(payload.summary.chars().count() < 200);
+    let _ = stream_pdu(data);
+    let _ = looks_like_miio(data, data.len(), false);
+    let _ = looks_like_miio(data, data.len(), true);
+});

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing (cargo fuzz / libFuzzer, with AddressSanitizer) of
+# the Rust entry points the shim calls: frame dissection through the C ABI,
+# key rows and key files, JSON reading and repair. Seed corpora come from the
+# test captures. A finding fails the run; cargo fuzz keeps it in
+# tests/fuzz/artifacts/<target>/ -- make it a regression test.
+#
+#   tests/fuzz/libfuzzer.sh [SECONDS_PER_TARGET] [TARGET...]   (default 60, all)
+# Environment: FUZZ_RUNS=N stops each target after N executions instead of
+# after SECONDS; FUZZ_SANITIZER=none builds without AddressSanitizer (several
+# times faster; the core has no unsafe code outside the C ABI).
+#   long campaign:  FUZZ_RUNS=10000000 tests/fuzz/libfuzzer.sh 86400
+# cargo fuzz needs nightly features; RUSTC_BOOTSTRAP=1 lets the stable
+# toolchain provide them.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../lib/sandbox.sh"
+seconds=${1:-60}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(dissect_frame key_input payload)
+
+export RUSTC_BOOTSTRAP=1
+command -v cargo-fuzz >/dev/null || cargo install --quiet --locked cargo-fuzz
+
+corpus_root="$project_root/target/fuzz-corpus"
+make_corpora() {
+  sandbox_init
+  sandbox_copy "$project_root"/tests/captures/*.pcapng
+  mkdir -p "$corpus_root"/{dissect_frame,key_input,payload}
+  local n=0 capture hex
+  for capture in "$sandbox"/*.pcapng; do
+    # Frames as the shim hands them over (UDP payloads), flag byte 0 first.
+    as_user tshark -r "$capture" --disable-protocol miio -T fields -e data.data -e tcp.payload 2>/dev/null |
+      tr '\t' '\n' | grep -v '^$' | while read -r hex; do
+        n=$((n + 1))
+        printf '00%s' "$hex" | xxd -r -p > "$corpus_root/dissect_frame/$(basename "$capture" .pcapng)-$n"
+      done
+    as_user tshark -r "$capture" -2 "${miio_test_keys[@]}" -T fields -e miio.decrypted 2>/dev/null |
+      grep -v '^$' | while read -r line; do
+        n=$((n + 1))
+        printf '%s' "$line" > "$corpus_root/payload/$(basename "$capture" .pcapng)-$n"
+      done
+  done
+  printf '0a1b2c3d 3f4a1c2b9d8e7f60112233445566aa01 vacuum\n# c\nc0ffee00deadbeef0123456789abcdef\n' > "$corpus_root/key_input/file"
+  printf '0a1b2c3d\ttoken\t3f4a1c2b9d8e7f60112233445566aa01\tvacuum' > "$corpus_root/key_input/row"
+  printf '\tcloud\tXk3mP9qLw2Zr7TbN\t' > "$corpus_root/key_input/cloud"
+}
+make_corpora
+
+cd "$here"
+failed=0
+for target in "${targets[@]}"; do
+  log="$project_root/target/fuzz-$target.log"
+  limit=(-max_total_time="$seconds")
+  [ -z "${FUZZ_RUNS:-}" ] || limit+=(-runs="$FUZZ_RUNS")
+  started=$(date +%s)
+  if cargo fuzz run --fuzz-dir "$here" -O -s "${FUZZ_SANITIZER:-address}" "$target" "$corpus_root/$target" -- \
+       "${limit[@]}" -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
+    runs=$(grep -oE "Done [0-9]+ runs" "$log" | grep -oE "[0-9]+" | tail -1)
+    echo "libfuzzer $target: ${runs:-?} executions in $(( $(date +%s) - started ))s (sanitizer ${FUZZ_SANITIZER:-address}), no finding"
+  else
+    failed=1
+    echo "libfuzzer $target: FINDING (see $log and $here/artifacts/$target/)" >&2
+    grep -E "panicked|ERROR: AddressSanitizer|SUMMARY" "$log" | head -5 >&2
+  fi
+done
+exit $failed
