@@ -1,0 +1,108 @@
+//! Criterion benchmarks of the Rust core (`cargo bench`): one frame parsed,
+//! verified and decrypted for three payload sizes; choosing the key with 1,
+//! 1,000 and 100,000 keys configured (after the device's first verified
+//! frame); reading the JSON. Frames per second per core = 1 / time per frame.
+
+use aes::cipher::{block_padding::Pkcs7, BlockEncryptMut, KeyIvInit};
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use md5::{Digest, Md5};
+use miio_dissector::dissect::{dissect, FrameContext};
+use miio_dissector::keys::{parse_row, KeyEntry, RawRow};
+use miio_dissector::payload::read_repairing;
+use miio_dissector::state::DissectorState;
+
+const TOKEN: &str = "3f4a1c2b9d8e7f60112233445566aa01";
+const DEVICE: u32 = 0x0a1b2c3d;
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+}
+
+/// A frame as a device sends it: `{"id":..,"result":[..]}` padded to about
+/// `size` bytes of ciphertext, checksummed with the token.
+fn frame(size: usize) -> Vec<u8> {
+    let filler = "x".repeat(size.saturating_sub(40));
+    let plain = format!(r#"{{"id":7,"result":["{filler}"]}}"#).into_bytes();
+    let token = hex(TOKEN);
+    let key: [u8; 16] = Md5::digest(&token).into();
+    let iv: [u8; 16] = Md5::new().chain_update(key).chain_update(&token).finalize().into();
+    let mut buf = plain.clone();
+    buf.resize(plain.len() + 16, 0);
+    let n = cbc::Encryptor::<aes::Aes128>::new(&key.into(), &iv.into())
+        .encrypt_padded_mut::<Pkcs7>(&mut buf, plain.len())
+        .unwrap()
+        .len();
+    buf.truncate(n);
+    let mut f = Vec::new();
+    f.extend_from_slice(&0x2131u16.to_be_bytes());
+    f.extend_from_slice(&((32 + n) as u16).to_be_bytes());
+    f.extend_from_slice(&0u32.to_be_bytes());
+    f.extend_from_slice(&DEVICE.to_be_bytes());
+    f.extend_from_slice(&5000u32.to_be_bytes());
+    f.extend_from_slice(&token);
+    f.extend_from_slice(&buf);
+    let sum: [u8; 16] = Md5::digest(&f).into();
+    f[16..32].copy_from_slice(&sum);
+    f
+}
+
+fn key(device_id: &str, token: &str, row: u32) -> KeyEntry {
+    parse_row(&RawRow { device_id, key_type: "token", key: token, comment: "" }, Some(row)).unwrap()
+}
+
+fn state_with(keys: Vec<KeyEntry>) -> DissectorState {
+    let mut state = DissectorState::default();
+    state.keys.set_table_keys(keys);
+    state
+}
+
+fn run(frame: &[u8], state: &mut DissectorState, out: &mut [u8]) -> usize {
+    let ctx = FrameContext { number: 1, ..FrameContext::default() };
+    dissect(black_box(frame), frame.len(), &ctx, state, out).plaintext_len
+}
+
+fn per_frame(c: &mut Criterion) {
+    let mut group = c.benchmark_group("parse_checksum_decrypt_json");
+    for size in [64usize, 512, 4096] {
+        let f = frame(size);
+        let mut state = state_with(vec![key("0a1b2c3d", TOKEN, 1)]);
+        let mut out = vec![0u8; 2 * f.len() + 64];
+        assert!(run(&f, &mut state, &mut out) > 0, "the bench frame decrypts");
+        group.throughput(Throughput::Elements(1));
+        group.bench_with_input(BenchmarkId::from_parameter(size), &f, |b, f| {
+            b.iter(|| run(f, &mut state, &mut out))
+        });
+    }
+    group.finish();
+}
+
+fn key_lookup(c: &mut Criterion) {
+    let mut group = c.benchmark_group("key_lookup_512B");
+    let f = frame(512);
+    for count in [1usize, 1_000, 100_000] {
+        // count - 1 decoys for any device, then the right token, also for any device.
+        let mut keys: Vec<KeyEntry> = (1..count).map(|i| key("", &format!("{:032x}", i * 7919), i as u32)).collect();
+        keys.push(key("", TOKEN, count as u32));
+        let mut state = state_with(keys);
+        let mut out = vec![0u8; 2 * f.len() + 64];
+        assert!(run(&f, &mut state, &mut out) > 0, "the first frame finds the key");
+        group.throughput(Throughput::Elements(1));
+        group.bench_with_input(BenchmarkId::from_parameter(count), &f, |b, f| {
+            b.iter(|| run(f, &mut state, &mut out))
+        });
+    }
+    group.finish();
+}
+
+fn json(c: &mut Criterion) {
+    let text = br#"{"id": 2, "result": [{"msg_ver": 2, "msg_seq": 52, "state": 8, "battery": 100, "clean_time": 15, "clean_area": 140000, "error_code": 0, "map_present": 1, "in_cleaning": 0, "fan_power": 60, "dnd_enabled": 0}]}"#;
+    let quirky = br#"{"id":1,"result":["on",,"otu_stat"]}"#;
+    let mut group = c.benchmark_group("json");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("get_status_reply", |b| b.iter(|| read_repairing(black_box(text))));
+    group.bench_function("repaired_quirk", |b| b.iter(|| read_repairing(black_box(quirky))));
+    group.finish();
+}
+
+criterion_group!(benches, per_frame, key_lookup, json);
+criterion_main!(benches);
