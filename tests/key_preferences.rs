@@ -136,3 +136,37 @@ fn port_is_a_preference_and_decode_as_works() {
         assert_eq!(out.lines().collect::<Vec<_>>(), ["miIO.info id=1", "reply id=1 ok"], "{opts:?}");
     }
 }
+
+#[test]
+fn hundred_thousand_rows_and_a_stale_duplicate_of_the_device() {
+    // Two rows for the same device with different tokens: the one whose
+    // checksum verifies is used, wherever it stands (README: "Keys").
+    let sandbox = Sandbox::new();
+    let mut rows: Vec<String> = (1..100_000u32).map(|i| format!("\"\",\"token\",\"{:032x}\",\"decoy {i}\"", u128::from(i) * 7919)).collect();
+    rows.insert(10, format!("\"{BASIC_DEVICE}\",\"token\",\"00112233445566778899aabbccddeeff\",\"stale token\""));
+    rows.insert(50_000, format!("\"{BASIC_DEVICE}\",\"token\",\"{BASIC_TOKEN}\",\"vacuum\""));
+    sandbox.write_profile_file("miio_keys", &(rows.join("\n") + "\n"));
+    let pcap = sandbox.capture("python-miio-basic.pcapng");
+    let out = sandbox.fields(&pcap, &[], &["miio.key", "miio.decrypted"]);
+    let data: Vec<_> = out.iter().filter(|r| !r[1].is_empty()).collect();
+    assert_eq!(data.len(), 20);
+    assert!(data.iter().all(|r| r[0] == "miio_keys row 50001"), "{:?}", data[0]);
+}
+
+#[test]
+fn hostile_rows_are_refused_without_echoing_them() {
+    let sandbox = Sandbox::new();
+    let long = "f".repeat(100_000);
+    for row in [
+        key_row(&long, "token", BASIC_TOKEN, ""),
+        key_row("", "token", &long, ""),
+        key_row("0a1b2c3d", "token", BASIC_TOKEN, &long).replace(&long, &format!("{long}\\x00")),
+    ] {
+        let pcap = sandbox.capture("python-miio-basic.pcapng");
+        let out = sandbox.run("tshark", &["-r", pcap.to_str().unwrap(), "-o", &row, "-c", "1"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if let Some(at) = stderr.find("miio_keys row") {
+            assert!(stderr[at..].len() < 400, "message stays short: {} bytes", stderr[at..].len());
+        }
+    }
+}
