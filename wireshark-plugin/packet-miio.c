@@ -86,6 +86,7 @@ static expert_field ei_miio_stream_data = EI_INIT;
 static dissector_handle_t miio_handle;
 static dissector_handle_t miio_tcp_handle;
 static dissector_handle_t json_handle;
+static int proto_json = -1;
 static int miio_tap = -1;
 
 static const value_string miio_length_status_vals[] = {
@@ -358,7 +359,9 @@ add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *t
         return;
     }
     add_payload_fields(plain_tree, json_tvb, p);
-    if (json_handle)
+    /* The JSON dissector tokenises the whole text: only when its tree or a
+     * json.* field is wanted (a visible tree, a filter, a column). */
+    if (json_handle && proto_field_is_referenced(root, proto_json))
         call_dissector(json_handle, json_tvb, pinfo, root);
 
     /* After the JSON dissector, which sets its own columns. */
@@ -797,6 +800,7 @@ void
 proto_reg_handoff_miio(void)
 {
     json_handle = find_dissector_add_dependency("json", proto_miio);
+    proto_json = proto_get_id_by_filter_name("json");
     dissector_add_uint_range_with_preference("udp.port", MIIO_UDP_PORTS, miio_handle);
     dissector_add_uint_range_with_preference("tcp.port", MIIO_TCP_PORTS, miio_tcp_handle);
     heur_dissector_add("udp", dissect_miio_heur, "miIO over UDP", "miio_udp", proto_miio,
