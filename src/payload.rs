@@ -277,18 +277,20 @@ fn text_of(raw: &RawValue) -> String {
     unquote(raw).unwrap_or_else(|| raw.get().to_string())
 }
 
-/// Single-line, capped text: control characters escaped.
+/// Single-line, capped text: control characters escaped, at most
+/// `max_chars` characters of output whatever the input.
 fn one_line(text: &str, max_chars: usize) -> String {
     let mut out = String::new();
-    for c in text.chars().take(max_chars) {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
+    let mut used = 0;
+    for c in text.chars() {
+        let piece: String = if c.is_control() { c.escape_default().collect() } else { c.to_string() };
+        let width = piece.chars().count();
+        if used + width > max_chars {
+            out.push('…');
+            break;
         }
-    }
-    if text.chars().count() > max_chars {
-        out.push('…');
+        out.push_str(&piece);
+        used += width;
     }
     out
 }
@@ -429,6 +431,14 @@ mod tests {
         let err = read(br#"{"id":3,"error":"busy"}"#);
         assert_eq!(err.error_code, None);
         assert_eq!(err.summary, "reply id=3 error");
+    }
+
+    #[test]
+    fn summary_stays_short_when_every_character_needs_escaping() {
+        // Found by the payload fuzz target: a method of DEL characters.
+        let text = format!(r#"{{"id": 2, "method": "set_wifi_{}led", "params": ["on"]}}"#, "\u{7f}".repeat(70));
+        let p = read(text.as_bytes());
+        assert!(p.summary.chars().count() < 100, "{}", p.summary);
     }
 
     #[test]
