@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Builds the plugin against another Wireshark release and runs the whole test
+# suite (unit and tshark integration tests) with that release's tshark.
+#
+#   tests/compat/run.sh VERSION...      VERSION: 4.0 (bookworm), 4.4 (trixie), 4.6 (sid)
+#
+# Each release comes from Debian's packages: a `debootstrap` chroot in
+# target/compat/<suite> (made once, about 2 minutes; root needed) holds its
+# tshark and headers. The plugin and the test binaries are built on this
+# machine against the chroot's headers through pkg-config
+# (PKG_CONFIG_SYSROOT_DIR / PKG_CONFIG_LIBDIR, as for any Wireshark installed
+# elsewhere), then run inside the chroot, where that Wireshark is the one
+# installed. Prints one PASS/FAIL line per version; exits non-zero on a FAIL.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+[ $# -gt 0 ] || { echo "usage: $0 VERSION... (4.0 4.4 4.6)" >&2; exit 2; }
+[ "$(id -u)" -eq 0 ] || { echo "compat: needs root (debootstrap, chroot)" >&2; exit 2; }
+command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+
+suite_of() {
+  case $1 in
+    4.0) echo bookworm ;;
+    4.4) echo trixie ;;
+    4.6) echo sid ;;
+    *) echo "compat: unknown version $1 (4.0, 4.4, 4.6)" >&2; exit 2 ;;
+  esac
+}
+
+make_chroot() { # make_chroot SUITE DIR
+  local suite=$1 dir=$2
+  [ -x "$dir/usr/bin/tshark" ] && return 0
+  rm -rf --one-file-system "$dir"
+  debootstrap --variant=minbase "$suite" "$dir" "$mirror" >"$dir.log" 2>&1 ||
+    { echo "compat: debootstrap $suite failed (see $dir.log)" >&2; return 1; }
+  # A suite's Release file may be past its validity date.
+  chroot "$dir" apt-get -o Acquire::Check-Valid-Until=false update -qq >>"$dir.log" 2>&1
+  DEBIAN_FRONTEND=noninteractive chroot "$dir" apt-get install -y -qq --no-install-recommends \
+    tshark libwireshark-dev libglib2.0-dev >>"$dir.log" 2>&1
+}
+
+run_version() { # run_version VERSION -> 0 pass, 1 fail
+  local version=$1 suite dir target got
+  suite=$(suite_of "$version")
+  dir="$root/target/compat/$suite"
+  mkdir -p "$root/target/compat"
+  make_chroot "$suite" "$dir" || return 1
+  got=$(chroot "$dir" dpkg-query -W -f='${Version}' tshark)
+  case $got in "$version".*|*:"$version".*) ;; *) echo "compat: $suite has tshark $got, not $version" >&2; return 1 ;; esac
+
+  # Build here against the chroot's Wireshark (build.rs drops the chroot's
+  # /usr/include so this machine's libc headers stay in front).
+  target="$root/target/compat-$version"
+  export PKG_CONFIG_SYSROOT_DIR="$dir"
+  export PKG_CONFIG_LIBDIR="$dir/usr/lib/x86_64-linux-gnu/pkgconfig:$dir/usr/share/pkgconfig"
+  local tests
+  tests=$(cd "$root" && CARGO_TARGET_DIR="$target" cargo test --release --locked --no-run \
+            --message-format=json 2>"$target.build.log" |
+          sed -n 's/.*"executable":"\([^"]*\)".*/\1/p') || { echo "compat: build for $version failed (see $target.build.log)" >&2; return 1; }
+  unset PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_LIBDIR
+
+  # The tests find the plugin next to themselves and the captures under the
+  # project folder: the same paths inside the chroot.
+  mkdir -p "$dir$root/tests" "$dir$target/release/deps"
+  rm -rf "$dir$root/tests/captures"
+  cp -r "$root/tests/captures" "$dir$root/tests/"
+  cp "$target"/release/deps/libmiio_dissector.so $tests "$dir$target/release/deps/"
+  chmod -R a+rX "$dir$root"
+
+  # The tests read /proc/self/exe; unmount before anything removes the chroot.
+  mountpoint -q "$dir/proc" || mount -t proc proc "$dir/proc"
+  trap 'umount "$dir/proc" 2>/dev/null || true' RETURN
+  local failed=0 t
+  for t in $tests; do
+    chroot "$dir" env HOME=/root TMPDIR=/tmp "$t" --test-threads=2 >"$target.$(basename "$t").log" 2>&1 || {
+      failed=1; echo "compat $version: $(basename "$t") failed (see $target.$(basename "$t").log)" >&2; }
+  done
+  local summary
+  summary=$(cat "$target".*.log | grep -h "^test result" | awk '{p+=$4; f+=$6} END {print p" passed, "f" failed"}')
+  if [ $failed -eq 0 ]; then echo "compat $version (tshark $got): PASS ($summary)"; else echo "compat $version (tshark $got): FAIL ($summary)"; fi
+  return $failed
+}
+
+status=0
+for v in "$@"; do run_version "$v" || status=1; done
+exit $status
