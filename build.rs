@@ -59,36 +59,38 @@ fn find_wireshark() -> Wireshark {
     Wireshark { include_paths, link_paths: lib.link_paths }
 }
 
+/// Runs bindgen, turning clang-sys's panic when libclang is missing into the
+/// same clear message as bindgen's own errors.
+fn bindgen_generate(builder: bindgen::Builder, what: &str) -> bindgen::Bindings {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || builder.generate())) {
+        Ok(Ok(bindings)) => bindings,
+        Ok(Err(e)) => fail(&format!("bindgen failed on {what}: {e}{LIBCLANG_HINT}")),
+        Err(_) => fail(&format!("bindgen could not run for {what}: libclang was not found.{LIBCLANG_HINT}")),
+    }
+}
+
 fn generate_abi_bindings(dest: &Path) {
-    bindgen::Builder::default()
+    let builder = bindgen::Builder::default()
         .header(ABI_HEADER)
         .allowlist_function("miio_.*")
         .allowlist_type("miio_.*")
         .allowlist_var("MIIO_.*")
         .rustified_enum("miio_.*")
         .derive_debug(true)
-        .derive_eq(true)
-        .generate()
-        .unwrap_or_else(|e| fail(&format!("bindgen failed on {ABI_HEADER}: {e}{LIBCLANG_HINT}")))
-        .write_to_file(dest)
-        .expect("write ABI bindings");
+        .derive_eq(true);
+    bindgen_generate(builder, ABI_HEADER).write_to_file(dest).expect("write ABI bindings");
 }
 
 /// WIRESHARK_VERSION_MAJOR/MINOR of the headers in use, so that
 /// plugin_want_major/minor always match what the plugin was compiled against.
 fn generate_version_constants(include_paths: &[PathBuf], dest: &Path) {
     let args = include_paths.iter().map(|p| format!("-I{}", p.display()));
-    bindgen::Builder::default()
+    let builder = bindgen::Builder::default()
         .header_contents("ws_version_wrapper.h", "#include <ws_version.h>\n")
         .clang_args(args)
-        .allowlist_var("WIRESHARK_VERSION_(MAJOR|MINOR|MICRO)")
-        .generate()
-        .unwrap_or_else(|e| {
-            fail(&format!(
-                "cannot read ws_version.h from the Wireshark headers ({}): {e}{LIBCLANG_HINT}",
-                include_paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
-            ))
-        })
+        .allowlist_var("WIRESHARK_VERSION_(MAJOR|MINOR|MICRO)");
+    let searched = include_paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+    bindgen_generate(builder, &format!("ws_version.h of the Wireshark headers (searched: {searched})"))
         .write_to_file(dest)
         .expect("write version constants");
 }
