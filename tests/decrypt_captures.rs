@@ -178,6 +178,9 @@ fn decrypted_payload_is_a_data_source_dissected_as_json() {
         "-Y", r#"json.value.string == "rockrobo.vacuum.v1""#,
     ]);
     assert_eq!(hits.trim(), "8");
+    // ...and as a field to print (the JSON dissector runs when json.* is asked for).
+    let printed = sandbox.tshark(&["-r", path, "-o", &key, "-Y", "frame.number == 8", "-T", "fields", "-e", "json.value.string"]);
+    assert!(printed.contains("rockrobo.vacuum.v1"), "{printed}");
 }
 
 #[test]

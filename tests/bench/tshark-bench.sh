@@ -2,7 +2,8 @@
 # Measures what the plugin costs tshark, as ratios measured in one run
 # (medians of RUNS runs; never a timed assertion):
 #   - decrypting every frame (-T fields -e miio.decrypted) vs. the same tshark
-#     with miio disabled (-T fields -e data.data);
+#     with miio disabled (-T fields -e data.data), with the JSON dissector on
+#     (the default) and off (-o miio.dissect_json:FALSE);
 #   - the full tree (-V) vs. disabled;
 #   - 1,000 configured keys of which one is right (trial decryption) vs. one key;
 #   - peak RSS of each, and of one pass vs. two passes (-2).
@@ -59,6 +60,7 @@ echo "tshark-bench: $frames frames, median of $runs runs, $(nproc) cores, $(tsha
 use_keys one
 measure disabled      --disable-protocol miio -T fields -e data.data
 measure decrypt       -o "$key" -T fields -e miio.decrypted
+measure decrypt_nojson -o "$key" -o miio.dissect_json:FALSE -T fields -e miio.decrypted
 measure disabled_V    --disable-protocol miio -V
 measure decrypt_V     -o "$key" -V
 measure decrypt_2pass -o "$key" -2 -T fields -e miio.decrypted
@@ -69,6 +71,7 @@ use_keys one
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 echo "ratios:"
 echo "  decrypt every frame / miio disabled:      time $(ratio "$time_decrypt" "$time_disabled")x  peak RSS $(ratio "$rss_decrypt" "$rss_disabled")x"
+echo "  same, miio.dissect_json off / disabled:  time $(ratio "$time_decrypt_nojson" "$time_disabled")x  peak RSS $(ratio "$rss_decrypt_nojson" "$rss_disabled")x"
 echo "  full tree (-V) / disabled (-V):           time $(ratio "$time_decrypt_V" "$time_disabled_V")x  peak RSS $(ratio "$rss_decrypt_V" "$rss_disabled_V")x"
 echo "  1,000 keys / one key:                     time $(ratio "$time_thousand_keys" "$time_decrypt")x  peak RSS $(ratio "$rss_thousand_keys" "$rss_decrypt")x"
 echo "  two passes (-2) / one pass:               time $(ratio "$time_decrypt_2pass" "$time_decrypt")x  peak RSS $(ratio "$rss_decrypt_2pass" "$rss_decrypt")x"
