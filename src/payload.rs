@@ -269,6 +269,10 @@ fn inner(s: Span) -> Span {
 
 /// A string value, unescaped; `None` when the value is not a string.
 fn unquote(raw: &RawValue) -> Option<String> {
+    // Checked first: a failed parse allocates serde_json's error.
+    if !raw.get().starts_with('"') {
+        return None;
+    }
     serde_json::from_str::<Cow<str>>(raw.get()).ok().map(Cow::into_owned)
 }
 
