@@ -145,19 +145,9 @@ fn decode_hex16(t: &str) -> Option<[u8; TOKEN_LEN]> {
 }
 
 /// User text quoted in a message: control and non-ASCII characters
-/// escaped, at most `max_chars` characters of output, so a message stays
-/// short whatever was typed.
+/// escaped, capped, so a message stays short whatever was typed.
 pub(crate) fn printable(s: &str, max_chars: usize) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        let piece: String = if c.is_ascii_graphic() || c == ' ' { c.to_string() } else { c.escape_default().collect() };
-        if out.len() + piece.len() > max_chars {
-            out.push('…');
-            break;
-        }
-        out.push_str(&piece);
-    }
-    out
+    crate::text::capped(s, max_chars, |c| c.is_ascii_graphic() || c == ' ')
 }
 
 #[cfg(test)]

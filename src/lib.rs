@@ -4,8 +4,8 @@
 //! table rows), `key_file` (a text file of keys), `key_store` (configured and
 //! learned keys), `session` (links across frames), `state` (the one global:
 //! key store + session), `dissect` (one frame start to end), `payload`
-//! (reading the JSON), `ffi` (the C ABI of include/miio_dissector.h),
-//! `plugin` (the symbols Wireshark loads).
+//! (reading the JSON), `text` (quoting untrusted text), `ffi` (the C ABI of
+//! include/miio_dissector.h), `plugin` (the symbols Wireshark loads).
 
 // `n % 16 == 0` stays: `is_multiple_of` needs Rust 1.87, and the plugin
 // builds with older toolchains that distributions ship.
@@ -23,6 +23,7 @@ pub mod payload;
 pub mod plugin;
 pub mod session;
 pub mod state;
+pub mod text;
 
 #[cfg(test)]
 mod test_frames;

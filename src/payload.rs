@@ -281,22 +281,9 @@ fn text_of(raw: &RawValue) -> String {
     unquote(raw).unwrap_or_else(|| raw.get().to_string())
 }
 
-/// Single-line, capped text: control characters escaped, at most
-/// `max_chars` characters of output whatever the input.
+/// Single-line, capped text for the Info column: control characters escaped.
 fn one_line(text: &str, max_chars: usize) -> String {
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let piece: String = if c.is_control() { c.escape_default().collect() } else { c.to_string() };
-        let width = piece.chars().count();
-        if used + width > max_chars {
-            out.push('…');
-            break;
-        }
-        out.push_str(&piece);
-        used += width;
-    }
-    out
+    crate::text::capped(text, max_chars, |c| !c.is_control())
 }
 
 fn decode_token(text: &str) -> Option<[u8; TOKEN_LEN]> {
