@@ -49,16 +49,20 @@ make_corpora() {
 make_corpora
 
 cd "$here"
+sanitizer=${FUZZ_SANITIZER:-address}
+# Build every target first, so the times below are fuzzing alone.
+cargo fuzz build --fuzz-dir "$here" -O -s "$sanitizer" >"$project_root/target/fuzz-build.log" 2>&1 ||
+  { tail -20 "$project_root/target/fuzz-build.log" >&2; exit 1; }
 failed=0
 for target in "${targets[@]}"; do
   log="$project_root/target/fuzz-$target.log"
   limit=(-max_total_time="$seconds")
   [ -z "${FUZZ_RUNS:-}" ] || limit+=(-runs="$FUZZ_RUNS")
   started=$(date +%s)
-  if cargo fuzz run --fuzz-dir "$here" -O -s "${FUZZ_SANITIZER:-address}" "$target" "$corpus_root/$target" -- \
+  if cargo fuzz run --fuzz-dir "$here" -O -s "$sanitizer" "$target" "$corpus_root/$target" -- \
        "${limit[@]}" -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
     runs=$(grep -oE "Done [0-9]+ runs" "$log" | grep -oE "[0-9]+" | tail -1)
-    echo "libfuzzer $target: ${runs:-?} executions in $(( $(date +%s) - started ))s (sanitizer ${FUZZ_SANITIZER:-address}), no finding"
+    echo "libfuzzer $target: ${runs:-?} executions in $(( $(date +%s) - started ))s (sanitizer $sanitizer), no finding"
   else
     failed=1
     echo "libfuzzer $target: FINDING (see $log and $here/artifacts/$target/)" >&2
