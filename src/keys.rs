@@ -130,7 +130,8 @@ fn describe(raw: &RawRow<'_>) -> String {
     }
 }
 
-fn decode_hex16(t: &str) -> Option<[u8; TOKEN_LEN]> {
+/// 32 hex digits as 16 bytes; `None` for anything else.
+pub(crate) fn decode_hex16(t: &str) -> Option<[u8; TOKEN_LEN]> {
     let b = t.as_bytes();
     if b.len() != 2 * TOKEN_LEN {
         return None;

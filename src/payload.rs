@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::crypto::TOKEN_LEN;
+use crate::keys::decode_hex16;
 
 const MAX_METHOD_CHARS: usize = 64;
 const MAX_MESSAGE_CHARS: usize = 80;
@@ -206,7 +207,7 @@ pub fn read(plaintext: &[u8]) -> Payload {
         PayloadKind::OtherJson
     };
     let token_in = |raw: Option<&RawValue>| {
-        raw.and_then(object::<WithToken>).and_then(|o| o.token).and_then(|t| decode_token(&t))
+        raw.and_then(object::<WithToken>).and_then(|o| o.token).and_then(|t| decode_hex16(&t))
     };
     p.revealed_token = match p.kind {
         PayloadKind::Reply => token_in(msg.result).map(|t| (t, Revealer::InfoReply)),
@@ -286,18 +287,6 @@ fn one_line(text: &str, max_chars: usize) -> String {
     crate::text::capped(text, max_chars, |c| !c.is_control())
 }
 
-fn decode_token(text: &str) -> Option<[u8; TOKEN_LEN]> {
-    let b = text.as_bytes();
-    if b.len() != 2 * TOKEN_LEN {
-        return None;
-    }
-    let mut out = [0u8; TOKEN_LEN];
-    for (i, pair) in b.chunks_exact(2).enumerate() {
-        out[i] = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,6 +342,8 @@ mod tests {
         assert_eq!((token[0], via), (0x3f, Revealer::InfoReply));
         let no = read(br#"{"id":1,"result":{"token":"not hex"}}"#);
         assert_eq!(no.revealed_token, None);
+        let signs = read(br#"{"id":1,"result":{"token":"+f+f+f+f+f+f+f+f+f+f+f+f+f+f+f+f"}}"#);
+        assert_eq!(signs.revealed_token, None, "only hex digits");
         let list = read(br#"{"id":1,"result":["3f4a1c2b9d8e7f60112233445566aa01"]}"#);
         assert_eq!(list.revealed_token, None);
     }
