@@ -10,7 +10,7 @@ use crate::crypto::{strip_trailing_nuls, DecryptError};
 use crate::frame::{classify, Frame, HEADER_LEN};
 use crate::key_store::{KeyChoice, KeyOrigin};
 use crate::payload::{self, Payload, PayloadKind, Revealer};
-use crate::session::{CloudShortFrame, FrameId, FrameRecord};
+use crate::session::{CloudShortFrame, FrameId, FrameRecord, Seen};
 use crate::state::DissectorState;
 
 /// Where a frame sits in the capture.
@@ -239,13 +239,13 @@ fn link(
         }
     }
     let Some((id, _)) = payload.id else { return };
+    let seen = Seen { frame: ctx.id(), time_ns: ctx.time_ns, conversation: ctx.conversation, device_id, id };
     match payload.kind {
         PayloadKind::Request => {
-            let signature = payload.request_signature();
-            record.retry_of = state.session.request(ctx.id(), ctx.time_ns, ctx.conversation, device_id, id, signature);
+            record.retry_of = state.session.request(&seen, payload.request_signature());
         }
         PayloadKind::Reply | PayloadKind::ErrorReply => {
-            state.session.reply(ctx.id(), ctx.time_ns, ctx.conversation, device_id, id, record);
+            state.session.reply(&seen, record);
         }
         PayloadKind::NotJson | PayloadKind::OtherJson => {}
     }

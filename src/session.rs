@@ -52,10 +52,25 @@ struct TransactionKey {
     id: i64,
 }
 
+/// A request or reply: where and when it was seen, and its JSON id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen {
+    pub frame: FrameId,
+    pub time_ns: i128,
+    pub conversation: u32,
+    pub device_id: u32,
+    pub id: i64,
+}
+
+impl Seen {
+    fn key(&self) -> TransactionKey {
+        TransactionKey { conversation: self.conversation, device_id: self.device_id, id: self.id }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Transaction {
     request: FrameId,
-    request_frame: u32,
     request_time_ns: i128,
     first_reply: Option<u32>,
     /// (device id, hash of method and params), to recognise retries.
@@ -122,48 +137,31 @@ impl Session {
 
     /// A request seen on the first pass; `signature` identifies its method
     /// and params. Returns the packet of the unanswered request it repeats.
-    pub fn request(
-        &mut self,
-        frame: FrameId,
-        time_ns: i128,
-        conversation: u32,
-        device_id: u32,
-        id: i64,
-        signature: u64,
-    ) -> Option<u32> {
-        let signature = (device_id, signature);
-        let t = Transaction { request: frame, request_frame: frame.0, request_time_ns: time_ns, first_reply: None, signature };
-        self.open.insert(TransactionKey { conversation, device_id, id }, t);
-        self.unanswered.insert(signature, frame.0).filter(|&earlier| earlier < frame.0)
+    pub fn request(&mut self, seen: &Seen, signature: u64) -> Option<u32> {
+        let signature = (seen.device_id, signature);
+        let t = Transaction { request: seen.frame, request_time_ns: seen.time_ns, first_reply: None, signature };
+        self.open.insert(seen.key(), t);
+        self.unanswered.insert(signature, seen.frame.0).filter(|&earlier| earlier < seen.frame.0)
     }
 
     /// A reply seen on the first pass: links it to its request and fills in
     /// `record`'s request_in / response_time_ns / duplicate_of.
-    pub fn reply(
-        &mut self,
-        frame: FrameId,
-        time_ns: i128,
-        conversation: u32,
-        device_id: u32,
-        id: i64,
-        record: &mut FrameRecord,
-    ) {
-        let key = TransactionKey { conversation, device_id, id };
-        let Some(t) = self.open.get_mut(&key) else { return };
-        if t.request >= frame {
+    pub fn reply(&mut self, seen: &Seen, record: &mut FrameRecord) {
+        let Some(t) = self.open.get_mut(&seen.key()) else { return };
+        if t.request >= seen.frame {
             return;
         }
-        record.request_in = Some(t.request_frame);
-        record.response_time_ns = i64::try_from(time_ns - t.request_time_ns).ok();
+        record.request_in = Some(t.request.0);
+        record.response_time_ns = i64::try_from(seen.time_ns - t.request_time_ns).ok();
         match t.first_reply {
             Some(first) => record.duplicate_of = Some(first),
             None => {
-                t.first_reply = Some(frame.0);
+                t.first_reply = Some(seen.frame.0);
                 let (request, signature) = (t.request, t.signature);
                 if self.unanswered.get(&signature) == Some(&request.0) {
                     self.unanswered.remove(&signature);
                 }
-                self.frames.entry(request).or_default().response_in = Some(frame.0);
+                self.frames.entry(request).or_default().response_in = Some(seen.frame.0);
             }
         }
     }
@@ -177,12 +175,16 @@ mod tests {
     const MS: i128 = 1_000_000;
     const SIG: u64 = 42;
 
+    fn at(frame: FrameId, time_ns: i128, conversation: u32, device_id: u32, id: i64) -> Seen {
+        Seen { frame, time_ns, conversation, device_id, id }
+    }
+
     #[test]
     fn request_and_reply_are_linked_both_ways() {
         let mut s = Session::default();
-        assert_eq!(s.request((7, 0), 100 * MS, 1, DID, 1, SIG), None);
+        assert_eq!(s.request(&at((7, 0), 100 * MS, 1, DID, 1), SIG), None);
         let mut reply = FrameRecord::default();
-        s.reply((8, 0), 104 * MS, 1, DID, 1, &mut reply);
+        s.reply(&at((8, 0), 104 * MS, 1, DID, 1), &mut reply);
         assert_eq!(reply.request_in, Some(7));
         assert_eq!(reply.response_time_ns, Some(4_000_000));
         assert_eq!(s.record((7, 0)).unwrap().response_in, Some(8));
@@ -191,10 +193,10 @@ mod tests {
     #[test]
     fn duplicated_reply_points_to_the_request_and_the_first_reply() {
         let mut s = Session::default();
-        s.request((1, 0), 0, 1, DID, 5, SIG);
+        s.request(&at((1, 0), 0, 1, DID, 5), SIG);
         let (mut first, mut second) = (FrameRecord::default(), FrameRecord::default());
-        s.reply((2, 0), MS, 1, DID, 5, &mut first);
-        s.reply((3, 0), 2 * MS, 1, DID, 5, &mut second);
+        s.reply(&at((2, 0), MS, 1, DID, 5), &mut first);
+        s.reply(&at((3, 0), 2 * MS, 1, DID, 5), &mut second);
         assert_eq!(first.duplicate_of, None);
         assert_eq!(second.request_in, Some(1));
         assert_eq!(second.duplicate_of, Some(2));
@@ -204,27 +206,27 @@ mod tests {
     #[test]
     fn repeated_unanswered_request_is_a_retry() {
         let mut s = Session::default();
-        s.request((1, 0), 0, 1, DID, 3, SIG);
+        s.request(&at((1, 0), 0, 1, DID, 3), SIG);
         // python-miio: a new socket (conversation) and id 3 + 101.
-        assert_eq!(s.request((2, 0), MS, 2, DID, 104, SIG), Some(1));
+        assert_eq!(s.request(&at((2, 0), MS, 2, DID, 104), SIG), Some(1));
         let mut reply = FrameRecord::default();
-        s.reply((3, 0), 2 * MS, 2, DID, 104, &mut reply);
+        s.reply(&at((3, 0), 2 * MS, 2, DID, 104), &mut reply);
         assert_eq!(reply.request_in, Some(2));
         // The same request again after an answer is a new request, not a retry.
-        assert_eq!(s.request((4, 0), 0, 3, DID, 5, SIG), None);
+        assert_eq!(s.request(&at((4, 0), 0, 3, DID, 5), SIG), None);
         // Another device's identical request is not a retry either.
-        assert_eq!(s.request((5, 0), 0, 4, 0x1234, 9, SIG), None);
-        assert_eq!(s.request((6, 0), 0, 4, DID, 6, SIG + 1), None, "other method or params");
+        assert_eq!(s.request(&at((5, 0), 0, 4, 0x1234, 9), SIG), None);
+        assert_eq!(s.request(&at((6, 0), 0, 4, DID, 6), SIG + 1), None, "other method or params");
     }
 
     #[test]
     fn reused_id_starts_a_new_transaction() {
         let mut s = Session::default();
-        s.request((1, 0), 0, 1, DID, 1, SIG);
-        s.reply((2, 0), 0, 1, DID, 1, &mut FrameRecord::default());
-        s.request((100, 0), 0, 1, DID, 1, SIG);
+        s.request(&at((1, 0), 0, 1, DID, 1), SIG);
+        s.reply(&at((2, 0), 0, 1, DID, 1), &mut FrameRecord::default());
+        s.request(&at((100, 0), 0, 1, DID, 1), SIG);
         let mut late = FrameRecord::default();
-        s.reply((101, 0), 0, 1, DID, 1, &mut late);
+        s.reply(&at((101, 0), 0, 1, DID, 1), &mut late);
         assert_eq!(late.request_in, Some(100));
         assert_eq!(late.duplicate_of, None);
     }
@@ -232,11 +234,11 @@ mod tests {
     #[test]
     fn replies_in_other_conversations_or_devices_do_not_match() {
         let mut s = Session::default();
-        s.request((1, 0), 0, 1, DID, 1, SIG);
+        s.request(&at((1, 0), 0, 1, DID, 1), SIG);
         let mut other_conv = FrameRecord::default();
-        s.reply((2, 0), 0, 2, DID, 1, &mut other_conv);
+        s.reply(&at((2, 0), 0, 2, DID, 1), &mut other_conv);
         let mut other_dev = FrameRecord::default();
-        s.reply((3, 0), 0, 1, 0x1234, 1, &mut other_dev);
+        s.reply(&at((3, 0), 0, 1, 0x1234, 1), &mut other_dev);
         assert_eq!(other_conv.request_in, None);
         assert_eq!(other_dev.request_in, None);
     }
@@ -244,10 +246,10 @@ mod tests {
     #[test]
     fn several_frames_in_one_packet_are_told_apart() {
         let mut s = Session::default();
-        s.request((5, 0), 0, 1, DID, 1, SIG);
-        s.request((5, 1), 0, 1, DID, 2, SIG + 1);
+        s.request(&at((5, 0), 0, 1, DID, 1), SIG);
+        s.request(&at((5, 1), 0, 1, DID, 2), SIG + 1);
         let mut reply = FrameRecord::default();
-        s.reply((6, 1), 0, 1, DID, 2, &mut reply);
+        s.reply(&at((6, 1), 0, 1, DID, 2), &mut reply);
         assert_eq!(reply.request_in, Some(5));
         assert_eq!(s.record((5, 1)).unwrap().response_in, Some(6));
         assert_eq!(s.record((5, 0)), None);
