@@ -11,7 +11,12 @@ const SHIM_DIR: &str = "wireshark-plugin";
 fn main() {
     println!("cargo:rerun-if-changed={ABI_HEADER}");
     println!("cargo:rerun-if-changed={SHIM_DIR}");
-    for var in ["PKG_CONFIG_PATH", "PKG_CONFIG_LIBDIR", "PKG_CONFIG_SYSROOT_DIR", "LIBCLANG_PATH"] {
+    for var in [
+        "PKG_CONFIG_PATH",
+        "PKG_CONFIG_LIBDIR",
+        "PKG_CONFIG_SYSROOT_DIR",
+        "LIBCLANG_PATH",
+    ] {
         println!("cargo:rerun-if-env-changed={var}");
     }
 
@@ -49,14 +54,17 @@ fn find_wireshark() -> Wireshark {
         });
     // With PKG_CONFIG_SYSROOT_DIR, pkg-config also emits the other tree's
     // /usr/include, whose libc headers must not shadow this machine's.
-    let sysroot_usr_include = env::var_os("PKG_CONFIG_SYSROOT_DIR")
-        .map(|root| Path::new(&root).join("usr/include"));
+    let sysroot_usr_include =
+        env::var_os("PKG_CONFIG_SYSROOT_DIR").map(|root| Path::new(&root).join("usr/include"));
     let include_paths = lib
         .include_paths
         .into_iter()
         .filter(|p| Some(p) != sysroot_usr_include.as_ref())
         .collect();
-    Wireshark { include_paths, link_paths: lib.link_paths }
+    Wireshark {
+        include_paths,
+        link_paths: lib.link_paths,
+    }
 }
 
 /// Runs bindgen, turning clang-sys's panic when libclang is missing into the
@@ -65,7 +73,9 @@ fn bindgen_generate(builder: bindgen::Builder, what: &str) -> bindgen::Bindings 
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || builder.generate())) {
         Ok(Ok(bindings)) => bindings,
         Ok(Err(e)) => fail(&format!("bindgen failed on {what}: {e}{LIBCLANG_HINT}")),
-        Err(_) => fail(&format!("bindgen could not run for {what}: libclang was not found.{LIBCLANG_HINT}")),
+        Err(_) => fail(&format!(
+            "bindgen could not run for {what}: libclang was not found.{LIBCLANG_HINT}"
+        )),
     }
 }
 
@@ -78,7 +88,9 @@ fn generate_abi_bindings(dest: &Path) {
         .rustified_enum("miio_.*")
         .derive_debug(true)
         .derive_eq(true);
-    bindgen_generate(builder, ABI_HEADER).write_to_file(dest).expect("write ABI bindings");
+    bindgen_generate(builder, ABI_HEADER)
+        .write_to_file(dest)
+        .expect("write ABI bindings");
 }
 
 /// WIRESHARK_VERSION_MAJOR/MINOR of the headers in use, so that
@@ -89,10 +101,17 @@ fn generate_version_constants(include_paths: &[PathBuf], dest: &Path) {
         .header_contents("ws_version_wrapper.h", "#include <ws_version.h>\n")
         .clang_args(args)
         .allowlist_var("WIRESHARK_VERSION_(MAJOR|MINOR|MICRO)");
-    let searched = include_paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
-    bindgen_generate(builder, &format!("ws_version.h of the Wireshark headers (searched: {searched})"))
-        .write_to_file(dest)
-        .expect("write version constants");
+    let searched = include_paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    bindgen_generate(
+        builder,
+        &format!("ws_version.h of the Wireshark headers (searched: {searched})"),
+    )
+    .write_to_file(dest)
+    .expect("write version constants");
 }
 
 fn compile_shim(include_paths: &[PathBuf]) {
@@ -116,7 +135,8 @@ fn compile_shim(include_paths: &[PathBuf]) {
         .compile("miio_shim");
 }
 
-const LIBCLANG_HINT: &str = "\nbindgen needs libclang: on Debian/Ubuntu apt-get install libclang-dev \
+const LIBCLANG_HINT: &str =
+    "\nbindgen needs libclang: on Debian/Ubuntu apt-get install libclang-dev \
                               (or set LIBCLANG_PATH to the folder holding libclang.so).";
 
 fn fail(msg: &str) -> ! {

@@ -141,8 +141,14 @@ mod tests {
     #[test]
     fn ciphertext_not_a_block_multiple() {
         let mut out = [0u8; 64];
-        assert_eq!(capture_key().decrypt_into(&[0u8; 17], &mut out), Err(DecryptError::BadLength));
-        assert_eq!(capture_key().decrypt_into(&[], &mut out), Err(DecryptError::BadLength));
+        assert_eq!(
+            capture_key().decrypt_into(&[0u8; 17], &mut out),
+            Err(DecryptError::BadLength)
+        );
+        assert_eq!(
+            capture_key().decrypt_into(&[], &mut out),
+            Err(DecryptError::BadLength)
+        );
     }
 
     #[test]

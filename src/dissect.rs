@@ -85,9 +85,15 @@ pub fn dissect(
 
     // On a cloud connection a 32-byte frame is a time sync or a keep-alive,
     // never a hello reply (whose bytes 16..31 could pass for a token).
-    let short = matches!(frame.kind, FrameKind::MIIO_KIND_HELLO_REPLY | FrameKind::MIIO_KIND_HELLO_REPLY_TOKEN);
+    let short = matches!(
+        frame.kind,
+        FrameKind::MIIO_KIND_HELLO_REPLY | FrameKind::MIIO_KIND_HELLO_REPLY_TOKEN
+    );
     if short && first_pass && (ctx.cloud || state.session.is_cloud(ctx.conversation)) {
-        if let Some(bytes) = captured.get(..HEADER_LEN).and_then(|b| <&[u8; 32]>::try_from(b).ok()) {
+        if let Some(bytes) = captured
+            .get(..HEADER_LEN)
+            .and_then(|b| <&[u8; 32]>::try_from(b).ok())
+        {
             record.cloud_short = Some(state.session.cloud_short_frame(ctx.conversation, bytes));
         }
     }
@@ -161,7 +167,10 @@ fn decrypt_data(
     // may decrypt now with a key learned further on.
     let recorded = record.key.filter(|_| ctx.visited).and_then(|r| {
         let key = state.keys.get(r)?;
-        Some(KeyChoice { key: r, verified: key.key.verifies(bytes) })
+        Some(KeyChoice {
+            key: r,
+            verified: key.key.verifies(bytes),
+        })
     });
     let choice = match recorded {
         Some(choice) => Some(choice),
@@ -203,7 +212,8 @@ fn decrypt_data(
     };
     d.decrypt = DecryptStatus::MIIO_DECRYPT_OK;
     d.plaintext_len = plaintext.get(..n).map_or(0, strip_trailing_nuls);
-    let (mut payload, repair) = payload::read_repairing(plaintext.get(..d.plaintext_len).unwrap_or(&[]));
+    let (mut payload, repair) =
+        payload::read_repairing(plaintext.get(..d.plaintext_len).unwrap_or(&[]));
     if let Some(repair) = repair {
         // The repaired text goes after the decrypted bytes; without room for
         // it the payload is shown as not JSON rather than half repaired.
@@ -239,7 +249,13 @@ fn link(
         }
     }
     let Some((id, _)) = payload.id else { return };
-    let seen = Seen { frame: ctx.id(), time_ns: ctx.time_ns, conversation: ctx.conversation, device_id, id };
+    let seen = Seen {
+        frame: ctx.id(),
+        time_ns: ctx.time_ns,
+        conversation: ctx.conversation,
+        device_id,
+        id,
+    };
     match payload.kind {
         PayloadKind::Request => {
             record.retry_of = state.session.request(&seen, payload.request_signature());
@@ -255,17 +271,33 @@ fn link(
 mod tests {
     use super::*;
     use crate::keys::{parse_row, RawRow};
-    use crate::test_frames::{build_frame, hex, ERROR_REPLY, HELLO_REPLY, INFO_REPLY, INFO_REQUEST, TOKEN};
+    use crate::test_frames::{
+        build_frame, hex, ERROR_REPLY, HELLO_REPLY, INFO_REPLY, INFO_REQUEST, TOKEN,
+    };
 
     fn state_with_key() -> DissectorState {
-        let raw = RawRow { device_id: "0a1b2c3d", key_type: "token", key: TOKEN, comment: "" };
+        let raw = RawRow {
+            device_id: "0a1b2c3d",
+            key_type: "token",
+            key: TOKEN,
+            comment: "",
+        };
         let mut state = DissectorState::default();
-        state.keys.set_table_keys(vec![parse_row(&raw, Some(1)).unwrap()]);
+        state
+            .keys
+            .set_table_keys(vec![parse_row(&raw, Some(1)).unwrap()]);
         state
     }
 
     fn ctx(number: u32, visited: bool) -> FrameContext {
-        FrameContext { number, pdu: 0, cloud: false, visited, conversation: 1, time_ns: i128::from(number) * 1_000_000 }
+        FrameContext {
+            number,
+            pdu: 0,
+            cloud: false,
+            visited,
+            conversation: 1,
+            time_ns: i128::from(number) * 1_000_000,
+        }
     }
 
     fn run_at(bytes: &[u8], c: FrameContext, state: &mut DissectorState) -> (Dissection, String) {
@@ -345,7 +377,11 @@ mod tests {
             let bytes = build_frame(0x0a1b2c3d, 7, TOKEN, &plain, false);
             let (d, _) = run(&bytes, &mut state_with_key());
             assert_eq!(d.checksum, ChecksumStatus::MIIO_CHECKSUM_GOOD, "pad {last}");
-            assert_eq!(d.decrypt, DecryptStatus::MIIO_DECRYPT_BAD_PADDING, "pad {last}");
+            assert_eq!(
+                d.decrypt,
+                DecryptStatus::MIIO_DECRYPT_BAD_PADDING,
+                "pad {last}"
+            );
         }
     }
 
@@ -353,7 +389,13 @@ mod tests {
     fn snaplen_truncated_frame_is_not_decrypted() {
         let bytes = hex(INFO_REQUEST);
         let mut out = vec![0u8; bytes.len()];
-        let d = dissect(&bytes[..48], bytes.len(), &ctx(1, false), &mut state_with_key(), &mut out);
+        let d = dissect(
+            &bytes[..48],
+            bytes.len(),
+            &ctx(1, false),
+            &mut state_with_key(),
+            &mut out,
+        );
         assert_eq!(d.decrypt, DecryptStatus::MIIO_DECRYPT_TRUNCATED);
         assert_eq!(d.checksum, ChecksumStatus::MIIO_CHECKSUM_UNVERIFIED);
     }
@@ -363,7 +405,10 @@ mod tests {
         let mut bytes = hex(INFO_REQUEST);
         bytes.extend_from_slice(b"junk");
         let (d, text) = run(&bytes, &mut state_with_key());
-        assert_eq!(d.frame.length_status, LengthStatus::MIIO_LENGTH_TRAILING_BYTES);
+        assert_eq!(
+            d.frame.length_status,
+            LengthStatus::MIIO_LENGTH_TRAILING_BYTES
+        );
         assert_eq!(d.checksum, ChecksumStatus::MIIO_CHECKSUM_GOOD);
         assert!(text.contains("miIO.info"));
     }
@@ -372,7 +417,13 @@ mod tests {
     fn small_output_buffer_never_overflows() {
         let bytes = hex(INFO_REQUEST);
         let mut out = vec![0u8; 10];
-        let d = dissect(&bytes, bytes.len(), &ctx(1, false), &mut state_with_key(), &mut out);
+        let d = dissect(
+            &bytes,
+            bytes.len(),
+            &ctx(1, false),
+            &mut state_with_key(),
+            &mut out,
+        );
         assert_eq!(d.decrypt, DecryptStatus::MIIO_DECRYPT_TRUNCATED);
         assert_eq!(d.plaintext_len, 0);
     }
@@ -380,7 +431,13 @@ mod tests {
     #[test]
     fn hello_reply_token_is_learned_and_decrypts_later_and_earlier_frames() {
         let mut state = DissectorState::default();
-        let request = build_frame(0x05e6f708, 10, "c0ffee00deadbeef0123456789abcdef", br#"{"id":1,"method":"miIO.config_router","params":{"ssid":"x"}}"#, true);
+        let request = build_frame(
+            0x05e6f708,
+            10,
+            "c0ffee00deadbeef0123456789abcdef",
+            br#"{"id":1,"method":"miIO.config_router","params":{"ssid":"x"}}"#,
+            true,
+        );
         let mut hello = hex(HELLO_REPLY);
         hello[8..12].copy_from_slice(&0x05e6f708u32.to_be_bytes());
         hello[16..32].copy_from_slice(&hex("c0ffee00deadbeef0123456789abcdef"));
@@ -409,14 +466,27 @@ mod tests {
         let info = br#"{"id":1,"result":{"model":"m","token":"c0ffee00deadbeef0123456789abcdef"}}"#;
         let other = "00112233445566778899aabbccddeeff";
         // The reply is readable with a key for any device (e.g. a cloud key)...
-        let raw = RawRow { device_id: "", key_type: "token", key: other, comment: "" };
+        let raw = RawRow {
+            device_id: "",
+            key_type: "token",
+            key: other,
+            comment: "",
+        };
         let mut state = DissectorState::default();
-        state.keys.set_table_keys(vec![parse_row(&raw, Some(1)).unwrap()]);
+        state
+            .keys
+            .set_table_keys(vec![parse_row(&raw, Some(1)).unwrap()]);
         let reply = build_frame(0x05e6f708, 10, other, info, true);
         let (d, _) = run_at(&reply, ctx(8, false), &mut state);
         assert_eq!(d.record.taught, Some(KeyOrigin::InfoReply(8)));
         // ...and reveals the token the device uses for local traffic.
-        let local = build_frame(0x05e6f708, 11, "c0ffee00deadbeef0123456789abcdef", br#"{"id":2,"method":"get_prop","params":[]}"#, true);
+        let local = build_frame(
+            0x05e6f708,
+            11,
+            "c0ffee00deadbeef0123456789abcdef",
+            br#"{"id":2,"method":"get_prop","params":[]}"#,
+            true,
+        );
         let (d, _) = run_at(&local, ctx(9, false), &mut state);
         assert_eq!(d.key_origin, Some(KeyOrigin::InfoReply(8)));
     }
@@ -424,16 +494,29 @@ mod tests {
     #[test]
     fn otc_info_to_the_cloud_reveals_the_local_token() {
         let cloud_key = hex("4162436445664768496a4b6c4d6e4f70"); // "AbCdEfGhIjKlMnOp"
-        let raw = RawRow { device_id: "", key_type: "cloud", key: "AbCdEfGhIjKlMnOp", comment: "" };
+        let raw = RawRow {
+            device_id: "",
+            key_type: "cloud",
+            key: "AbCdEfGhIjKlMnOp",
+            comment: "",
+        };
         let mut state = DissectorState::default();
-        state.keys.set_table_keys(vec![parse_row(&raw, Some(1)).unwrap()]);
+        state
+            .keys
+            .set_table_keys(vec![parse_row(&raw, Some(1)).unwrap()]);
         let cloud_hex: String = cloud_key.iter().map(|b| format!("{b:02x}")).collect();
         let otc = build_frame(0x05e6f708, 10, &cloud_hex, br#"{"id":3,"method":"_otc.info","params":{"token":"c0ffee00deadbeef0123456789abcdef"}}"#, true);
         let mut c = ctx(2, false);
         c.cloud = true;
         let (d, _) = run_at(&otc, c, &mut state);
         assert_eq!(d.record.taught, Some(KeyOrigin::OtcInfo(2)));
-        let local = build_frame(0x05e6f708, 11, "c0ffee00deadbeef0123456789abcdef", br#"{"id":1,"method":"get_prop","params":[]}"#, true);
+        let local = build_frame(
+            0x05e6f708,
+            11,
+            "c0ffee00deadbeef0123456789abcdef",
+            br#"{"id":1,"method":"get_prop","params":[]}"#,
+            true,
+        );
         let (d, text) = run_at(&local, ctx(3, false), &mut state);
         assert_eq!(d.key_origin, Some(KeyOrigin::OtcInfo(2)));
         assert!(text.contains("get_prop"));
@@ -465,24 +548,47 @@ mod tests {
             "a keep-alive's bytes 16..31 are never learned as a token"
         );
         let (again, _) = run_at(&sync, ctx(2, true), &mut state);
-        assert_eq!(again.frame.kind, FrameKind::MIIO_KIND_TIME_SYNC, "second pass agrees");
+        assert_eq!(
+            again.frame.kind,
+            FrameKind::MIIO_KIND_TIME_SYNC,
+            "second pass agrees"
+        );
     }
 
     #[test]
     fn invalid_json_is_repaired_into_the_buffer_after_the_plaintext() {
         let mut state = state_with_key();
-        let quirky = build_frame(0x0a1b2c3d, 9, TOKEN, br#"{"id":5,"result":["on",,"otu_stat"]}"#, true);
+        let quirky = build_frame(
+            0x0a1b2c3d,
+            9,
+            TOKEN,
+            br#"{"id":5,"result":["on",,"otu_stat"]}"#,
+            true,
+        );
         let mut out = vec![0u8; 2 * quirky.len() + 64];
         let d = dissect(&quirky, quirky.len(), &ctx(1, false), &mut state, &mut out);
         let (name, at, len) = d.repair.unwrap();
         assert_eq!(name, "',,' -> ','");
-        assert_eq!(&out[..d.plaintext_len], br#"{"id":5,"result":["on",,"otu_stat"]}"#, "exact text kept");
-        assert_eq!(&out[at..at + len], br#"{"id":5,"result":["on","otu_stat"]}"#);
+        assert_eq!(
+            &out[..d.plaintext_len],
+            br#"{"id":5,"result":["on",,"otu_stat"]}"#,
+            "exact text kept"
+        );
+        assert_eq!(
+            &out[at..at + len],
+            br#"{"id":5,"result":["on","otu_stat"]}"#
+        );
         assert_eq!(d.payload.unwrap().summary, "reply id=5 ok");
 
         // No room for the repaired copy: shown as not JSON, never half repaired.
         let mut small = vec![0u8; quirky.len() - 32];
-        let d = dissect(&quirky, quirky.len(), &ctx(2, false), &mut state, &mut small);
+        let d = dissect(
+            &quirky,
+            quirky.len(),
+            &ctx(2, false),
+            &mut state,
+            &mut small,
+        );
         assert_eq!(d.repair, None);
         assert_eq!(d.payload.unwrap().kind, PayloadKind::NotJson);
     }

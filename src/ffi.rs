@@ -14,10 +14,10 @@ use crate::abi::{
 };
 use crate::dissect::{dissect, Dissection, FrameContext};
 use crate::frame::{looks_like_miio, stream_pdu, StreamPdu};
-use crate::session::CloudShortFrame;
 use crate::key_store::KeyOrigin;
 use crate::keys::{parse_row, RawRow};
 use crate::payload::{Payload, PayloadKind, Span};
+use crate::session::CloudShortFrame;
 use crate::{key_file, state};
 
 /// Runs `body`, turning a panic into `MIIO_ERR_PANIC`.
@@ -65,7 +65,9 @@ unsafe fn text<'a>(ptr: *const c_char) -> std::borrow::Cow<'a, str> {
 /// # Safety
 /// `buf` must be NULL or point to `cap` writable bytes.
 unsafe fn write_text(buf: *mut c_char, cap: usize, s: &str) {
-    let Some(out) = bytes_mut(buf.cast(), cap) else { return };
+    let Some(out) = bytes_mut(buf.cast(), cap) else {
+        return;
+    };
     if out.is_empty() {
         return;
     }
@@ -78,11 +80,24 @@ unsafe fn write_text(buf: *mut c_char, cap: usize, s: &str) {
 }
 
 unsafe fn raw_row<'a>(row: &'a miio_key_row) -> [std::borrow::Cow<'a, str>; 4] {
-    [text(row.device_id), text(row.key_type), text(row.key), text(row.comment)]
+    [
+        text(row.device_id),
+        text(row.key_type),
+        text(row.key),
+        text(row.comment),
+    ]
 }
 
-fn check_row(fields: &[std::borrow::Cow<'_, str>; 4], row: Option<u32>) -> Result<crate::keys::KeyEntry, String> {
-    let raw = RawRow { device_id: &fields[0], key_type: &fields[1], key: &fields[2], comment: &fields[3] };
+fn check_row(
+    fields: &[std::borrow::Cow<'_, str>; 4],
+    row: Option<u32>,
+) -> Result<crate::keys::KeyEntry, String> {
+    let raw = RawRow {
+        device_id: &fields[0],
+        key_type: &fields[1],
+        key: &fields[2],
+        comment: &fields[3],
+    };
     parse_row(&raw, row)
 }
 
@@ -99,9 +114,12 @@ pub unsafe extern "C" fn miio_dissect_frame(
     info: *mut miio_frame_info,
 ) -> miio_status {
     guarded(|| {
-        let (Some(frame), Some(ctx), Some(out), Some(info)) =
-            (bytes(frame, frame_len), ctx.as_ref(), bytes_mut(plaintext, plaintext_cap), info.as_mut())
-        else {
+        let (Some(frame), Some(ctx), Some(out), Some(info)) = (
+            bytes(frame, frame_len),
+            ctx.as_ref(),
+            bytes_mut(plaintext, plaintext_cap),
+            info.as_mut(),
+        ) else {
             return miio_status::MIIO_ERR_NULL_ARG;
         };
         let ctx = FrameContext {
@@ -147,7 +165,9 @@ pub unsafe extern "C" fn miio_stream_pdu(
     length: *mut usize,
 ) -> miio_status {
     guarded(|| {
-        let (Some(data), Some(kind), Some(length)) = (bytes(bytes_in, avail), kind.as_mut(), length.as_mut()) else {
+        let (Some(data), Some(kind), Some(length)) =
+            (bytes(bytes_in, avail), kind.as_mut(), length.as_mut())
+        else {
             return miio_status::MIIO_ERR_NULL_ARG;
         };
         (*kind, *length) = match stream_pdu(data) {
@@ -220,12 +240,17 @@ fn frame_info(d: &Dissection) -> miio_frame_info {
         ciphertext_len: d.ciphertext_len,
         plaintext_len: d.plaintext_len,
         keys_tried: d.keys_tried,
-        payload: d.payload.as_ref().map_or_else(no_payload, |p| payload_info(p, d.repair)),
+        payload: d
+            .payload
+            .as_ref()
+            .map_or_else(no_payload, |p| payload_info(p, d.repair)),
         session: miio_session {
             key_origin,
             key_origin_ref,
             taught,
-            keepalive_echo: u8::from(r.cloud_short == Some(CloudShortFrame::KeepAlive { echo: true })),
+            keepalive_echo: u8::from(
+                r.cloud_short == Some(CloudShortFrame::KeepAlive { echo: true }),
+            ),
             request_in: r.request_in.unwrap_or(0),
             response_in: r.response_in.unwrap_or(0),
             has_response_time: u8::from(r.response_time_ns.is_some()),
@@ -257,12 +282,20 @@ fn span(s: Option<Span>) -> miio_span {
             offset: u32::try_from(s.offset).unwrap_or(u32::MAX),
             length: u32::try_from(s.len).unwrap_or(0),
         },
-        None => miio_span { present: 0, offset: 0, length: 0 },
+        None => miio_span {
+            present: 0,
+            offset: 0,
+            length: 0,
+        },
     }
 }
 
 fn no_payload() -> miio_payload {
-    payload_fields(miio_payload_kind::MIIO_PAYLOAD_NONE, &Payload::default(), None)
+    payload_fields(
+        miio_payload_kind::MIIO_PAYLOAD_NONE,
+        &Payload::default(),
+        None,
+    )
 }
 
 fn payload_info(p: &Payload, repair: Option<(&str, usize, usize)>) -> miio_payload {
@@ -276,13 +309,21 @@ fn payload_info(p: &Payload, repair: Option<(&str, usize, usize)>) -> miio_paylo
     payload_fields(kind, p, repair)
 }
 
-fn payload_fields(kind: miio_payload_kind, p: &Payload, repair: Option<(&str, usize, usize)>) -> miio_payload {
+fn payload_fields(
+    kind: miio_payload_kind,
+    p: &Payload,
+    repair: Option<(&str, usize, usize)>,
+) -> miio_payload {
     let mut summary = [0 as c_char; MIIO_TEXT_CAP as usize];
     let mut repair_name = [0 as c_char; MIIO_REPAIR_CAP as usize];
     // SAFETY: each array is as many writable bytes as its length.
     unsafe {
         write_text(summary.as_mut_ptr(), summary.len(), &p.summary);
-        write_text(repair_name.as_mut_ptr(), repair_name.len(), repair.map_or("", |r| r.0));
+        write_text(
+            repair_name.as_mut_ptr(),
+            repair_name.len(),
+            repair.map_or("", |r| r.0),
+        );
     }
     miio_payload {
         kind,
@@ -313,7 +354,9 @@ pub unsafe extern "C" fn miio_key_row_check(
 ) -> miio_status {
     guarded(|| {
         write_text(message, message_cap, "");
-        let Some(row) = row.as_ref() else { return miio_status::MIIO_ERR_NULL_ARG };
+        let Some(row) = row.as_ref() else {
+            return miio_status::MIIO_ERR_NULL_ARG;
+        };
         // The UAT callback sees one row at a time, without its position.
         match check_row(&raw_row(row), None) {
             Ok(_) => miio_status::MIIO_OK,
@@ -378,7 +421,9 @@ mod tests {
     impl Row {
         fn new(device_id: &str, key_type: &str, key: &str, comment: &str) -> Row {
             let c = |s: &str| CString::new(s).unwrap();
-            Row { strings: [c(device_id), c(key_type), c(key), c(comment)] }
+            Row {
+                strings: [c(device_id), c(key_type), c(key), c(comment)],
+            }
         }
         fn abi(&self) -> miio_key_row {
             miio_key_row {
@@ -408,26 +453,44 @@ mod tests {
         }
     }
 
-    fn dissect_via_abi(frame: &[u8], c: &miio_frame_context, plaintext: &mut [u8]) -> (miio_status, miio_frame_info) {
+    fn dissect_via_abi(
+        frame: &[u8],
+        c: &miio_frame_context,
+        plaintext: &mut [u8],
+    ) -> (miio_status, miio_frame_info) {
         let mut info = zeroed_info();
         let status = unsafe {
-            miio_dissect_frame(frame.as_ptr(), frame.len(), frame.len(), c, plaintext.as_mut_ptr(), plaintext.len(), &mut info)
+            miio_dissect_frame(
+                frame.as_ptr(),
+                frame.len(),
+                frame.len(),
+                c,
+                plaintext.as_mut_ptr(),
+                plaintext.len(),
+                &mut info,
+            )
         };
         (status, info)
     }
 
     fn summary(info: &miio_frame_info) -> String {
-        unsafe { CStr::from_ptr(info.payload.summary.as_ptr()) }.to_string_lossy().into_owned()
+        unsafe { CStr::from_ptr(info.payload.summary.as_ptr()) }
+            .to_string_lossy()
+            .into_owned()
     }
 
     #[test]
     fn replace_then_dissect_decrypts_and_links() {
         let _lock = STATE_LOCK.lock().unwrap();
         assert_eq!(miio_capture_reset(), miio_status::MIIO_OK);
-        let rows = [Row::new("bad id", "token", TOKEN, ""), Row::new("0a1b2c3d", "token", TOKEN, "vacuum")];
+        let rows = [
+            Row::new("bad id", "token", TOKEN, ""),
+            Row::new("0a1b2c3d", "token", TOKEN, "vacuum"),
+        ];
         let abi_rows: Vec<_> = rows.iter().map(Row::abi).collect();
         let mut loaded = 99usize;
-        let status = unsafe { miio_key_store_replace(abi_rows.as_ptr(), abi_rows.len(), &mut loaded) };
+        let status =
+            unsafe { miio_key_store_replace(abi_rows.as_ptr(), abi_rows.len(), &mut loaded) };
         assert_eq!(status, miio_status::MIIO_OK);
         assert_eq!(loaded, 1, "the bad row is skipped, the good one kept");
 
@@ -436,17 +499,29 @@ mod tests {
         let (status, info) = dissect_via_abi(&frame, &ctx(7, false), &mut plain);
         assert_eq!(status, miio_status::MIIO_OK);
         assert_eq!(info.kind, miio_frame_kind::MIIO_KIND_DATA);
-        assert_eq!(info.checksum_status, miio_checksum_status::MIIO_CHECKSUM_GOOD);
+        assert_eq!(
+            info.checksum_status,
+            miio_checksum_status::MIIO_CHECKSUM_GOOD
+        );
         assert_eq!(info.decrypt_status, miio_decrypt_status::MIIO_DECRYPT_OK);
-        assert_eq!(info.session.key_origin, miio_key_origin::MIIO_KEY_ORIGIN_TABLE_ROW);
-        assert_eq!(info.session.key_origin_ref, 2, "row numbers are positions in the user's table");
+        assert_eq!(
+            info.session.key_origin,
+            miio_key_origin::MIIO_KEY_ORIGIN_TABLE_ROW
+        );
+        assert_eq!(
+            info.session.key_origin_ref, 2,
+            "row numbers are positions in the user's table"
+        );
         assert_eq!(info.header.device_id, 0x0a1b2c3d);
         let text = &plain[..info.plaintext_len];
         assert_eq!(text, br#"{"id": 1, "method": "miIO.info", "params": []}"#);
         assert_eq!(summary(&info), "miIO.info id=1");
         let m = info.payload.method;
         assert_eq!(m.present, 1);
-        assert_eq!(&text[m.offset as usize..(m.offset + m.length) as usize], b"miIO.info");
+        assert_eq!(
+            &text[m.offset as usize..(m.offset + m.length) as usize],
+            b"miIO.info"
+        );
 
         let reply = hex(INFO_REPLY);
         let mut plain = vec![0u8; reply.len()];
@@ -460,7 +535,10 @@ mod tests {
         assert_eq!(status, miio_status::MIIO_OK);
         assert_eq!(miio_capture_reset(), miio_status::MIIO_OK);
         let (_, info) = dissect_via_abi(&frame, &ctx(7, false), &mut plain);
-        assert_eq!(info.decrypt_status, miio_decrypt_status::MIIO_DECRYPT_NO_KEY);
+        assert_eq!(
+            info.decrypt_status,
+            miio_decrypt_status::MIIO_DECRYPT_NO_KEY
+        );
         assert_eq!(info.payload.kind, miio_payload_kind::MIIO_PAYLOAD_NONE);
         assert_eq!(summary(&info), "");
     }
@@ -477,17 +555,37 @@ mod tests {
                 miio_status::MIIO_ERR_NULL_ARG
             );
             assert_eq!(
-                miio_dissect_frame(buf.as_ptr(), 8, 8, ptr::null(), buf.as_mut_ptr(), 8, &mut info),
+                miio_dissect_frame(
+                    buf.as_ptr(),
+                    8,
+                    8,
+                    ptr::null(),
+                    buf.as_mut_ptr(),
+                    8,
+                    &mut info
+                ),
                 miio_status::MIIO_ERR_NULL_ARG
             );
             assert_eq!(
                 miio_dissect_frame(buf.as_ptr(), 8, 8, &c, buf.as_mut_ptr(), 8, ptr::null_mut()),
                 miio_status::MIIO_ERR_NULL_ARG
             );
-            assert_eq!(miio_key_row_check(ptr::null(), ptr::null_mut(), 0), miio_status::MIIO_ERR_NULL_ARG);
-            assert_eq!(miio_key_store_replace(ptr::null(), 3, ptr::null_mut()), miio_status::MIIO_ERR_NULL_ARG);
-            assert_eq!(miio_heuristic_match(ptr::null(), 3, 3, 0, &mut flag), miio_status::MIIO_ERR_NULL_ARG);
-            assert_eq!(miio_heuristic_match(buf.as_ptr(), 8, 8, 0, ptr::null_mut()), miio_status::MIIO_ERR_NULL_ARG);
+            assert_eq!(
+                miio_key_row_check(ptr::null(), ptr::null_mut(), 0),
+                miio_status::MIIO_ERR_NULL_ARG
+            );
+            assert_eq!(
+                miio_key_store_replace(ptr::null(), 3, ptr::null_mut()),
+                miio_status::MIIO_ERR_NULL_ARG
+            );
+            assert_eq!(
+                miio_heuristic_match(ptr::null(), 3, 3, 0, &mut flag),
+                miio_status::MIIO_ERR_NULL_ARG
+            );
+            assert_eq!(
+                miio_heuristic_match(buf.as_ptr(), 8, 8, 0, ptr::null_mut()),
+                miio_status::MIIO_ERR_NULL_ARG
+            );
         }
     }
 
@@ -495,7 +593,9 @@ mod tests {
     fn heuristic_via_abi() {
         let frame = hex(INFO_REQUEST);
         let mut matches = 9u8;
-        let status = unsafe { miio_heuristic_match(frame.as_ptr(), frame.len(), frame.len(), 0, &mut matches) };
+        let status = unsafe {
+            miio_heuristic_match(frame.as_ptr(), frame.len(), frame.len(), 0, &mut matches)
+        };
         assert_eq!((status, matches), (miio_status::MIIO_OK, 1));
         let status = unsafe { miio_heuristic_match(frame.as_ptr(), 31, 31, 0, &mut matches) };
         assert_eq!((status, matches), (miio_status::MIIO_OK, 0));
@@ -521,7 +621,10 @@ mod tests {
 
         let good = Row::new("0A1B2C3D", "token", TOKEN, "");
         let mut buf = [0x55 as c_char; 4];
-        assert_eq!(unsafe { miio_key_row_check(&good.abi(), buf.as_mut_ptr(), 4) }, miio_status::MIIO_OK);
+        assert_eq!(
+            unsafe { miio_key_row_check(&good.abi(), buf.as_mut_ptr(), 4) },
+            miio_status::MIIO_OK
+        );
         assert_eq!(buf[0], 0, "message cleared on success");
     }
 
@@ -533,20 +636,41 @@ mod tests {
         let c_path = CString::new(path.to_str().unwrap()).unwrap();
         let mut report = [0 as c_char; 256];
         let (mut changed, mut loaded) = (0u8, 0usize);
-        let status = unsafe { miio_key_file_use(c_path.as_ptr(), report.as_mut_ptr(), report.len(), &mut changed, &mut loaded) };
+        let status = unsafe {
+            miio_key_file_use(
+                c_path.as_ptr(),
+                report.as_mut_ptr(),
+                report.len(),
+                &mut changed,
+                &mut loaded,
+            )
+        };
         assert_eq!((status, changed, loaded), (miio_status::MIIO_OK, 1, 1));
-        let text = unsafe { CStr::from_ptr(report.as_ptr()) }.to_string_lossy().into_owned();
+        let text = unsafe { CStr::from_ptr(report.as_ptr()) }
+            .to_string_lossy()
+            .into_owned();
         assert!(text.contains("line 2:"), "{text}");
 
         let frame = hex(INFO_REQUEST);
         let mut plain = vec![0u8; frame.len()];
         let (_, info) = dissect_via_abi(&frame, &ctx(1, false), &mut plain);
-        assert_eq!(info.session.key_origin, miio_key_origin::MIIO_KEY_ORIGIN_FILE_LINE);
+        assert_eq!(
+            info.session.key_origin,
+            miio_key_origin::MIIO_KEY_ORIGIN_FILE_LINE
+        );
         assert_eq!(info.session.key_origin_ref, 1);
 
         std::fs::remove_file(&path).unwrap();
         let empty = CString::new("").unwrap();
-        let status = unsafe { miio_key_file_use(empty.as_ptr(), report.as_mut_ptr(), report.len(), &mut changed, &mut loaded) };
+        let status = unsafe {
+            miio_key_file_use(
+                empty.as_ptr(),
+                report.as_mut_ptr(),
+                report.len(),
+                &mut changed,
+                &mut loaded,
+            )
+        };
         assert_eq!((status, changed, loaded), (miio_status::MIIO_OK, 1, 0));
     }
 
@@ -568,6 +692,9 @@ mod tests {
         let mut plain = vec![0u8; frame.len()];
         let (status, _) = dissect_via_abi(&frame, &ctx(1, false), &mut plain);
         assert_eq!(status, miio_status::MIIO_OK);
-        assert_eq!(unsafe { miio_key_store_replace(ptr::null(), 0, ptr::null_mut()) }, miio_status::MIIO_OK);
+        assert_eq!(
+            unsafe { miio_key_store_replace(ptr::null(), 0, ptr::null_mut()) },
+            miio_status::MIIO_OK
+        );
     }
 }

@@ -49,7 +49,10 @@ impl Header {
     /// A device's hello to the cloud: unknown and device id all ff, stamp and
     /// checksum all 00.
     fn is_cloud_hello(&self) -> bool {
-        self.unknown == HELLO_FILL && self.device_id == HELLO_FILL && self.stamp == 0 && self.checksum == [0; 16]
+        self.unknown == HELLO_FILL
+            && self.device_id == HELLO_FILL
+            && self.stamp == 0
+            && self.checksum == [0; 16]
     }
 
     fn is_hello_request(&self) -> bool {
@@ -136,9 +139,15 @@ pub fn classify(captured: &[u8], reported_len: usize) -> Frame {
 /// the header (the start of a TCP stream), and the rest of the header must
 /// look like one of the frames miIO peers send.
 pub fn looks_like_miio(captured: &[u8], reported_len: usize, stream: bool) -> bool {
-    let Some(header) = Header::parse(captured) else { return false };
+    let Some(header) = Header::parse(captured) else {
+        return false;
+    };
     let length = usize::from(header.length);
-    let length_fits = if stream { length >= HEADER_LEN } else { length == reported_len };
+    let length_fits = if stream {
+        length >= HEADER_LEN
+    } else {
+        length == reported_len
+    };
     if header.magic != MAGIC || !length_fits || length < HEADER_LEN {
         return false;
     }
@@ -224,7 +233,10 @@ mod tests {
     fn hello_reply_with_token_is_flagged() {
         let mut rep = hex(HELLO_REPLY);
         rep[16..32].copy_from_slice(&hex("3f4a1c2b9d8e7f60112233445566aa01"));
-        assert_eq!(classify(&rep, 32).kind, FrameKind::MIIO_KIND_HELLO_REPLY_TOKEN);
+        assert_eq!(
+            classify(&rep, 32).kind,
+            FrameKind::MIIO_KIND_HELLO_REPLY_TOKEN
+        );
         rep[16..32].fill(0);
         assert_eq!(classify(&rep, 32).kind, FrameKind::MIIO_KIND_HELLO_REPLY);
     }
@@ -282,7 +294,10 @@ mod tests {
         // A 32-byte hello claiming more is malformed too.
         let mut hello = hex(HELLO_REPLY);
         hello[2..4].copy_from_slice(&0x40u16.to_be_bytes());
-        assert_eq!(classify(&hello, 32).length_status, LengthStatus::MIIO_LENGTH_FIELD_TOO_LARGE);
+        assert_eq!(
+            classify(&hello, 32).length_status,
+            LengthStatus::MIIO_LENGTH_FIELD_TOO_LARGE
+        );
     }
 
     #[test]
@@ -302,18 +317,32 @@ mod tests {
             assert!(looks_like_miio(&bytes, bytes.len(), false), "{f}");
         }
         let bytes = hex(INFO_REQUEST);
-        assert!(!looks_like_miio(&bytes, bytes.len() + 1, false), "length must equal the packet");
+        assert!(
+            !looks_like_miio(&bytes, bytes.len() + 1, false),
+            "length must equal the packet"
+        );
         assert!(!looks_like_miio(&bytes[..20], 20, false));
         let mut odd = bytes.clone();
         odd[4] = 1;
-        assert!(!looks_like_miio(&odd, odd.len(), false), "unknown must be 0 in data frames");
+        assert!(
+            !looks_like_miio(&odd, odd.len(), false),
+            "unknown must be 0 in data frames"
+        );
         let mut not_block = bytes[..bytes.len() - 1].to_vec();
         not_block[2..4].copy_from_slice(&((bytes.len() - 1) as u16).to_be_bytes());
         assert!(!looks_like_miio(&not_block, not_block.len(), false));
-        assert!(!looks_like_miio(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n", 35, false));
+        assert!(!looks_like_miio(
+            b"GET / HTTP/1.1\r\nHost: example\r\n\r\n",
+            35,
+            false
+        ));
         // A TCP stream: the segment may hold more (or less) than one frame.
         assert!(looks_like_miio(&bytes, bytes.len() + 500, true));
-        assert!(!looks_like_miio(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", 40, true));
+        assert!(!looks_like_miio(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n",
+            40,
+            true
+        ));
     }
 
     #[test]
@@ -335,7 +364,11 @@ mod tests {
         assert_eq!(stream_pdu(b"ROCKROBO_MAP__\x01\x02"), StreamPdu::MapBlob);
         assert_eq!(stream_pdu(b"ROCKROBO"), StreamPdu::NeedMore);
         assert_eq!(stream_pdu(b"GET / HTTP/1.1"), StreamPdu::Other);
-        assert_eq!(stream_pdu(&[0x21, 0x31, 0x00, 0x10]), StreamPdu::Other, "length below 32");
+        assert_eq!(
+            stream_pdu(&[0x21, 0x31, 0x00, 0x10]),
+            StreamPdu::Other,
+            "length below 32"
+        );
     }
 
     #[test]

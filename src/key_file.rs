@@ -41,17 +41,26 @@ pub fn use_file(state: &mut DissectorState, path: &Path) -> UseOutcome {
             state.keys.set_file_keys(Vec::new());
             state.key_file = KeyFileWatch::default();
         }
-        return UseOutcome { changed, readable: true, ..UseOutcome::default() };
+        return UseOutcome {
+            changed,
+            readable: true,
+            ..UseOutcome::default()
+        };
     }
     let metadata = std::fs::metadata(path).and_then(|m| Ok((m.len(), m.modified()?)));
     let version = metadata.as_ref().ok().copied();
     if version.is_some() && watch.path == path && watch.version == version {
-        return UseOutcome { readable: true, keys_loaded: watch.keys_loaded, ..UseOutcome::default() };
+        return UseOutcome {
+            readable: true,
+            keys_loaded: watch.keys_loaded,
+            ..UseOutcome::default()
+        };
     }
     let contents = match metadata {
-        Ok((len, _)) if len > MAX_FILE_BYTES => {
-            Err(std::io::Error::other(format!("larger than {} MiB", MAX_FILE_BYTES >> 20)))
-        }
+        Ok((len, _)) if len > MAX_FILE_BYTES => Err(std::io::Error::other(format!(
+            "larger than {} MiB",
+            MAX_FILE_BYTES >> 20
+        ))),
         Ok(_) => std::fs::read(path),
         Err(e) => Err(e),
     };
@@ -66,18 +75,35 @@ pub fn use_file(state: &mut DissectorState, path: &Path) -> UseOutcome {
                 keys_loaded,
                 error: None,
             };
-            let report = problems.into_iter().map(|p| format!("key file {} {p}", path.display())).collect();
-            UseOutcome { changed: true, readable: true, keys_loaded, report }
+            let report = problems
+                .into_iter()
+                .map(|p| format!("key file {} {p}", path.display()))
+                .collect();
+            UseOutcome {
+                changed: true,
+                readable: true,
+                keys_loaded,
+                report,
+            }
         }
         Err(e) => {
             let message = format!("key file {}: cannot read it: {e}", path.display());
             let changed = watch.path != path || watch.error.as_deref() != Some(message.as_str());
             if changed {
                 state.keys.set_file_keys(Vec::new());
-                state.key_file = KeyFileWatch { path: path.to_path_buf(), error: Some(message.clone()), ..KeyFileWatch::default() };
+                state.key_file = KeyFileWatch {
+                    path: path.to_path_buf(),
+                    error: Some(message.clone()),
+                    ..KeyFileWatch::default()
+                };
             }
             let report = if changed { vec![message] } else { Vec::new() };
-            UseOutcome { changed, readable: false, keys_loaded: 0, report }
+            UseOutcome {
+                changed,
+                readable: false,
+                keys_loaded: 0,
+                report,
+            }
         }
     }
 }
@@ -114,7 +140,12 @@ fn parse_line(line: &str, number: u32) -> Result<Option<KeyEntry>, String> {
     }
     let mut fields = content.split_whitespace();
     let first = fields.next().unwrap_or("");
-    let entry = |device_id, token| KeyEntry { device_id, key_type: KeyType::Token, key: DeviceKey::new(token), row: number };
+    let entry = |device_id, token| KeyEntry {
+        device_id,
+        key_type: KeyType::Token,
+        key: DeviceKey::new(token),
+        row: number,
+    };
 
     // "token [comment]": a token for any device.
     if let Ok(token) = parse_key(KeyType::Token, first) {
@@ -198,7 +229,15 @@ mod tests {
         assert_eq!(state.keys.configured_len(), 1);
 
         let again = use_file(&mut state, &path);
-        assert_eq!(again, UseOutcome { changed: false, readable: true, keys_loaded: 1, report: vec![] });
+        assert_eq!(
+            again,
+            UseOutcome {
+                changed: false,
+                readable: true,
+                keys_loaded: 1,
+                report: vec![]
+            }
+        );
 
         std::fs::write(&path, format!("{TOKEN}\n{TOKEN}\n{TOKEN}\n")).unwrap();
         let edited = use_file(&mut state, &path);
@@ -208,18 +247,27 @@ mod tests {
         std::fs::remove_file(&path).unwrap();
         let gone = use_file(&mut state, &path);
         assert!(gone.changed && !gone.readable);
-        assert!(gone.report[0].contains("cannot read it"), "{:?}", gone.report);
+        assert!(
+            gone.report[0].contains("cannot read it"),
+            "{:?}",
+            gone.report
+        );
         assert_eq!(state.keys.configured_len(), 0);
         assert!(!use_file(&mut state, &path).changed, "reported once");
 
-        assert!(!use_file(&mut state, Path::new("")).report.iter().any(|_| true));
+        assert!(!use_file(&mut state, Path::new(""))
+            .report
+            .iter()
+            .any(|_| true));
         assert_eq!(state.key_file, KeyFileWatch::default());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn many_lines() {
-        let text: String = (0..100_000u32).map(|i| format!("{i:08x} {i:032x}\n")).collect();
+        let text: String = (0..100_000u32)
+            .map(|i| format!("{i:08x} {i:032x}\n"))
+            .collect();
         let (keys, problems) = parse(text.as_bytes());
         assert_eq!(keys.len(), 100_000);
         assert!(problems.is_empty());

@@ -57,12 +57,18 @@ pub struct KeyStore {
 
 impl KeyStore {
     pub fn set_table_keys(&mut self, entries: Vec<KeyEntry>) {
-        self.table = entries.into_iter().map(|e| known(e, KeyOrigin::TableRow)).collect();
+        self.table = entries
+            .into_iter()
+            .map(|e| known(e, KeyOrigin::TableRow))
+            .collect();
         self.verified.clear();
     }
 
     pub fn set_file_keys(&mut self, entries: Vec<KeyEntry>) {
-        self.file = entries.into_iter().map(|e| known(e, KeyOrigin::FileLine)).collect();
+        self.file = entries
+            .into_iter()
+            .map(|e| known(e, KeyOrigin::FileLine))
+            .collect();
         self.verified.clear();
     }
 
@@ -93,7 +99,11 @@ impl KeyStore {
         if already {
             return false;
         }
-        self.learned.push(KnownKey { key: DeviceKey::new(token), device_id: Some(device_id), origin });
+        self.learned.push(KnownKey {
+            key: DeviceKey::new(token),
+            device_id: Some(device_id),
+            origin,
+        });
         true
     }
 
@@ -129,7 +139,13 @@ impl KeyStore {
         if let Some(r) = cached {
             tried += 1;
             if self.verifies(r, frame) {
-                return (Some(KeyChoice { key: r, verified: true }), tried);
+                return (
+                    Some(KeyChoice {
+                        key: r,
+                        verified: true,
+                    }),
+                    tried,
+                );
             }
         }
         let mut found = None;
@@ -145,10 +161,22 @@ impl KeyStore {
         }
         if let Some(r) = found {
             self.verified.insert(device_id, r);
-            return (Some(KeyChoice { key: r, verified: true }), tried);
+            return (
+                Some(KeyChoice {
+                    key: r,
+                    verified: true,
+                }),
+                tried,
+            );
         }
         let fallback = cached.or_else(|| self.for_device(device_id).next());
-        (fallback.map(|key| KeyChoice { key, verified: false }), tried)
+        (
+            fallback.map(|key| KeyChoice {
+                key,
+                verified: false,
+            }),
+            tried,
+        )
     }
 }
 
@@ -158,11 +186,18 @@ fn refs<'a>(
     make: fn(usize) -> KeyRef,
     keep: impl Fn(&KnownKey) -> bool + 'a,
 ) -> impl Iterator<Item = KeyRef> + 'a {
-    keys.iter().enumerate().filter(move |(_, k)| keep(k)).map(move |(i, _)| make(i))
+    keys.iter()
+        .enumerate()
+        .filter(move |(_, k)| keep(k))
+        .map(move |(i, _)| make(i))
 }
 
 fn known(e: KeyEntry, origin: fn(u32) -> KeyOrigin) -> KnownKey {
-    KnownKey { key: e.key, device_id: e.device_id, origin: origin(e.row) }
+    KnownKey {
+        key: e.key,
+        device_id: e.device_id,
+        origin: origin(e.row),
+    }
 }
 
 #[cfg(test)]
@@ -175,7 +210,12 @@ mod tests {
     const DID: u32 = 0x0a1b2c3d;
 
     fn entry(device_id: &str, key: &str, row: u32) -> KeyEntry {
-        let raw = RawRow { device_id, key_type: "token", key, comment: "" };
+        let raw = RawRow {
+            device_id,
+            key_type: "token",
+            key,
+            comment: "",
+        };
         parse_row(&raw, Some(row)).unwrap()
     }
 
@@ -207,7 +247,9 @@ mod tests {
 
     #[test]
     fn wildcard_keys_are_tried_by_checksum_and_the_winner_remembered() {
-        let mut entries: Vec<_> = (0..1000u32).map(|i| entry("", &format!("{i:032x}"), i + 1)).collect();
+        let mut entries: Vec<_> = (0..1000u32)
+            .map(|i| entry("", &format!("{i:032x}"), i + 1))
+            .collect();
         entries.push(entry("", TOKEN, 1001));
         let mut s = store(entries);
         let (choice, tried) = s.choose(DID, &hex(INFO_REQUEST));
@@ -236,7 +278,10 @@ mod tests {
 
     #[test]
     fn second_key_for_same_device_wins_when_it_verifies() {
-        let mut s = store(vec![entry("0a1b2c3d", OTHER, 1), entry("0a1b2c3d", TOKEN, 2)]);
+        let mut s = store(vec![
+            entry("0a1b2c3d", OTHER, 1),
+            entry("0a1b2c3d", TOKEN, 2),
+        ]);
         let (choice, _) = s.choose(DID, &hex(INFO_REQUEST));
         assert_eq!(origin(&s, choice), KeyOrigin::TableRow(2));
     }
@@ -246,7 +291,10 @@ mod tests {
         let mut s = KeyStore::default();
         let token: [u8; 16] = hex(TOKEN).try_into().unwrap();
         assert!(s.learn(DID, token, KeyOrigin::HelloReply(4)));
-        assert!(!s.learn(DID, token, KeyOrigin::HelloReply(5)), "same token twice");
+        assert!(
+            !s.learn(DID, token, KeyOrigin::HelloReply(5)),
+            "same token twice"
+        );
         let (choice, _) = s.choose(DID, &hex(INFO_REQUEST));
         assert_eq!(origin(&s, choice), KeyOrigin::HelloReply(4));
         assert!(s.choose(0x1111_1111, &hex(INFO_REQUEST)).0.is_none());

@@ -79,7 +79,9 @@ pub fn parse_key(key_type: KeyType, text: &str) -> Result<[u8; TOKEN_LEN], Strin
         "contains a character that is not a hex digit".to_string()
     };
     match key_type {
-        KeyType::Token => Err(format!("key: a token is 32 hex digits; this one {hex_problem}")),
+        KeyType::Token => Err(format!(
+            "key: a token is 32 hex digits; this one {hex_problem}"
+        )),
         KeyType::Cloud => {
             let b = t.as_bytes();
             if b.len() == TOKEN_LEN && b.iter().all(|c| c.is_ascii_graphic()) {
@@ -158,7 +160,12 @@ mod tests {
     const TOKEN: &str = "3f4a1c2b9d8e7f60112233445566aa01";
 
     fn row<'a>(device_id: &'a str, key_type: &'a str, key: &'a str) -> RawRow<'a> {
-        RawRow { device_id, key_type, key, comment: "vacuum" }
+        RawRow {
+            device_id,
+            key_type,
+            key,
+            comment: "vacuum",
+        }
     }
 
     #[test]
@@ -193,8 +200,16 @@ mod tests {
     #[test]
     fn row_without_position_is_named_by_comment() {
         let err = parse_row(&row("xyz", "token", TOKEN), None).unwrap_err();
-        assert!(err.starts_with("miio_keys row (device xyz, \"vacuum\"): device_id:"), "{err}");
-        let bare = RawRow { device_id: "", key_type: "token", key: "abc", comment: "" };
+        assert!(
+            err.starts_with("miio_keys row (device xyz, \"vacuum\"): device_id:"),
+            "{err}"
+        );
+        let bare = RawRow {
+            device_id: "",
+            key_type: "token",
+            key: "abc",
+            comment: "",
+        };
         let err = parse_row(&bare, None).unwrap_err();
         assert!(err.starts_with("miio_keys row: key:"), "{err}");
     }
@@ -206,8 +221,15 @@ mod tests {
             short,
             "miio_keys row 2 (\"vacuum\"): key: a token is 32 hex digits; this one has 31 characters"
         );
-        let nonhex = parse_row(&row("", "token", "zz4a1c2b9d8e7f60112233445566aa01"), Some(2)).unwrap_err();
-        assert!(nonhex.ends_with("contains a character that is not a hex digit"), "{nonhex}");
+        let nonhex = parse_row(
+            &row("", "token", "zz4a1c2b9d8e7f60112233445566aa01"),
+            Some(2),
+        )
+        .unwrap_err();
+        assert!(
+            nonhex.ends_with("contains a character that is not a hex digit"),
+            "{nonhex}"
+        );
         let empty = parse_row(&row("", "token", ""), Some(2)).unwrap_err();
         assert!(empty.ends_with("this one is empty"), "{empty}");
     }
@@ -235,14 +257,22 @@ mod tests {
     #[test]
     fn unknown_type_is_refused() {
         let err = parse_row(&row("", "password", TOKEN), Some(5)).unwrap_err();
-        assert_eq!(err, "miio_keys row 5 (\"vacuum\"): type: expected \"token\" or \"cloud\", got \"password\"");
+        assert_eq!(
+            err,
+            "miio_keys row 5 (\"vacuum\"): type: expected \"token\" or \"cloud\", got \"password\""
+        );
     }
 
     #[test]
     fn messages_stay_short_for_any_input() {
         // Found by the key_input fuzz target: invalid UTF-8 everywhere.
         let junk = "\u{fffd}".repeat(50);
-        let raw = RawRow { device_id: &junk, key_type: "token", key: "k", comment: &junk };
+        let raw = RawRow {
+            device_id: &junk,
+            key_type: "token",
+            key: "k",
+            comment: &junk,
+        };
         let err = parse_row(&raw, Some(u32::MAX)).unwrap_err();
         assert!(err.len() < 300, "{} bytes: {err}", err.len());
     }

@@ -75,7 +75,10 @@ pub struct Payload {
 impl Payload {
     /// A payload that is not JSON.
     pub fn not_json(utf8: bool) -> Payload {
-        Payload { utf8, ..Payload::default() }
+        Payload {
+            utf8,
+            ..Payload::default()
+        }
     }
 
     /// Identifies what a request asks (method and params, not its id), so a
@@ -126,11 +129,19 @@ type RepairFn = (&'static str, fn(&[u8]) -> Vec<u8>);
 /// The known repairs for invalid JSON from real firmware, tried one at a
 /// time, then all together.
 const REPAIRS: [RepairFn; 5] = [
-    ("bytes after the first NUL dropped", |t| t.split(|&b| b == 0).next().unwrap_or(t).to_vec()),
+    ("bytes after the first NUL dropped", |t| {
+        t.split(|&b| b == 0).next().unwrap_or(t).to_vec()
+    }),
     ("',,' -> ','", |t| replace_all(t, b",,", b",")),
-    ("'[,]' / '[,,]' -> '[]'", |t| replace_all(&replace_all(t, b"[,,]", b"[]"), b"[,]", b"[]")),
-    ("'\"value\":00' -> '\"value\":0'", |t| replace_all(t, b"\"value\":00", b"\"value\":0")),
-    ("'\"result\":,' -> '\"result\":null,'", |t| replace_all(t, b"\"result\":,", b"\"result\":null,")),
+    ("'[,]' / '[,,]' -> '[]'", |t| {
+        replace_all(&replace_all(t, b"[,,]", b"[]"), b"[,]", b"[]")
+    }),
+    ("'\"value\":00' -> '\"value\":0'", |t| {
+        replace_all(t, b"\"value\":00", b"\"value\":0")
+    }),
+    ("'\"result\":,' -> '\"result\":null,'", |t| {
+        replace_all(t, b"\"result\":,", b"\"result\":null,")
+    }),
 ];
 
 /// Reads a decrypted payload, repairing known firmware quirks when it is not
@@ -181,21 +192,35 @@ pub fn read(plaintext: &[u8]) -> Payload {
     let utf8 = std::str::from_utf8(plaintext).is_ok();
     let msg = match starts_object.then(|| serde_json::from_slice::<Message>(plaintext)) {
         Some(Ok(msg)) => msg,
-        _ => return Payload { utf8, ..Payload::default() },
+        _ => {
+            return Payload {
+                utf8,
+                ..Payload::default()
+            }
+        }
     };
     let span = |raw: &RawValue| span_in(plaintext, raw.get());
     let mut p = Payload {
         utf8,
-        id: msg.id.and_then(|raw| Some((raw.get().parse::<i64>().ok()?, span(raw)))),
-        method: msg.method.and_then(|raw| Some((unquote(raw)?, inner(span(raw))))),
+        id: msg
+            .id
+            .and_then(|raw| Some((raw.get().parse::<i64>().ok()?, span(raw)))),
+        method: msg
+            .method
+            .and_then(|raw| Some((unquote(raw)?, inner(span(raw))))),
         params: msg.params.map(span),
         result: msg.result.map(span),
         error: msg.error.map(span),
         ..Payload::default()
     };
     if let Some(err) = msg.error.and_then(object::<ErrorObject>) {
-        p.error_code = err.code.and_then(|raw| Some((raw.get().parse::<i64>().ok()?, span(raw))));
-        p.error_message = err.message.filter(|raw| raw.get().starts_with('"')).map(|raw| inner(span(raw)));
+        p.error_code = err
+            .code
+            .and_then(|raw| Some((raw.get().parse::<i64>().ok()?, span(raw))));
+        p.error_message = err
+            .message
+            .filter(|raw| raw.get().starts_with('"'))
+            .map(|raw| inner(span(raw)));
     }
     p.kind = if msg.method.is_some() {
         PayloadKind::Request
@@ -207,7 +232,9 @@ pub fn read(plaintext: &[u8]) -> Payload {
         PayloadKind::OtherJson
     };
     let token_in = |raw: Option<&RawValue>| {
-        raw.and_then(object::<WithToken>).and_then(|o| o.token).and_then(|t| decode_hex16(&t))
+        raw.and_then(object::<WithToken>)
+            .and_then(|o| o.token)
+            .and_then(|t| decode_hex16(&t))
     };
     p.revealed_token = match p.kind {
         PayloadKind::Reply => token_in(msg.result).map(|t| (t, Revealer::InfoReply)),
@@ -228,7 +255,10 @@ pub fn read(plaintext: &[u8]) -> Payload {
 }
 
 fn summarize(msg: &Message<'_>, p: &Payload) -> String {
-    let id = msg.id.map(|raw| format!(" id={}", one_line(&text_of(raw), 20))).unwrap_or_default();
+    let id = msg
+        .id
+        .map(|raw| format!(" id={}", one_line(&text_of(raw), 20)))
+        .unwrap_or_default();
     match p.kind {
         PayloadKind::Request => {
             let method = msg.method.map(text_of).unwrap_or_default();
@@ -236,9 +266,17 @@ fn summarize(msg: &Message<'_>, p: &Payload) -> String {
         }
         PayloadKind::ErrorReply => {
             let err = msg.error.and_then(object::<ErrorObject>);
-            let part = |v: Option<&RawValue>, max| v.map(|raw| format!(" {}", one_line(&text_of(raw), max)));
-            let code = err.as_ref().and_then(|e| part(e.code, 20)).unwrap_or_default();
-            let message = err.as_ref().and_then(|e| part(e.message, MAX_MESSAGE_CHARS)).unwrap_or_default();
+            let part = |v: Option<&RawValue>, max| {
+                v.map(|raw| format!(" {}", one_line(&text_of(raw), max)))
+            };
+            let code = err
+                .as_ref()
+                .and_then(|e| part(e.code, 20))
+                .unwrap_or_default();
+            let message = err
+                .as_ref()
+                .and_then(|e| part(e.message, MAX_MESSAGE_CHARS))
+                .unwrap_or_default();
             format!("reply{id} error{code}{message}")
         }
         PayloadKind::Reply => format!("reply{id} ok"),
@@ -260,12 +298,18 @@ fn object<'a, T: Deserialize<'a>>(raw: &'a RawValue) -> Option<T> {
 /// Offset of `part` (a slice of `whole`) within `whole`.
 fn span_in(whole: &[u8], part: &str) -> Span {
     let offset = (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize);
-    Span { offset: offset.min(whole.len()), len: part.len() }
+    Span {
+        offset: offset.min(whole.len()),
+        len: part.len(),
+    }
 }
 
 /// The span inside a string value's quotes.
 fn inner(s: Span) -> Span {
-    Span { offset: s.offset + 1, len: s.len.saturating_sub(2) }
+    Span {
+        offset: s.offset + 1,
+        len: s.len.saturating_sub(2),
+    }
 }
 
 /// A string value, unescaped; `None` when the value is not a string.
@@ -274,7 +318,9 @@ fn unquote(raw: &RawValue) -> Option<String> {
     if !raw.get().starts_with('"') {
         return None;
     }
-    serde_json::from_str::<Cow<str>>(raw.get()).ok().map(Cow::into_owned)
+    serde_json::from_str::<Cow<str>>(raw.get())
+        .ok()
+        .map(Cow::into_owned)
 }
 
 /// A value as text: strings unescaped, anything else as written.
@@ -337,7 +383,8 @@ mod tests {
 
     #[test]
     fn info_reply_reveals_token() {
-        let p = read(br#"{"id":1,"result":{"model":"x","token":"3f4a1c2b9d8e7f60112233445566aa01"}}"#);
+        let p =
+            read(br#"{"id":1,"result":{"model":"x","token":"3f4a1c2b9d8e7f60112233445566aa01"}}"#);
         let (token, via) = p.revealed_token.unwrap();
         assert_eq!((token[0], via), (0x3f, Revealer::InfoReply));
         let no = read(br#"{"id":1,"result":{"token":"not hex"}}"#);
@@ -351,8 +398,13 @@ mod tests {
     #[test]
     fn otc_info_request_reveals_the_local_token() {
         let p = read(br#"{"id":9,"method":"_otc.info","params":{"token":"3f4a1c2b9d8e7f60112233445566aa01","mac":"x"}}"#);
-        assert_eq!(p.revealed_token.map(|(t, v)| (t[15], v)), Some((0x01, Revealer::OtcInfo)));
-        let other = read(br#"{"id":9,"method":"props","params":{"token":"3f4a1c2b9d8e7f60112233445566aa01"}}"#);
+        assert_eq!(
+            p.revealed_token.map(|(t, v)| (t[15], v)),
+            Some((0x01, Revealer::OtcInfo))
+        );
+        let other = read(
+            br#"{"id":9,"method":"props","params":{"token":"3f4a1c2b9d8e7f60112233445566aa01"}}"#,
+        );
         assert_eq!(other.revealed_token, None);
     }
 
@@ -364,12 +416,36 @@ mod tests {
     #[test]
     fn firmware_quirks_are_repaired_and_named() {
         let cases: [(&[u8], &str, &str); 6] = [
-            (br#"{"id":1,"result":["on",,"otu_stat"]}"#, "',,' -> ','", "reply id=1 ok"),
-            (br#"{"id":2,"result":[,]}"#, "'[,]' / '[,,]' -> '[]'", "reply id=2 ok"),
-            (br#"{"id":3,"result":[,,]}"#, "'[,]' / '[,,]' -> '[]'", "reply id=3 ok"),
-            (br#"{"id":4,"result":[{"did":"c","siid":2,"piid":1,"value":00}]}"#, "'\"value\":00' -> '\"value\":0'", "reply id=4 ok"),
-            (br#"{"id":5,"result":,"x":1}"#, "'\"result\":,' -> '\"result\":null,'", "reply id=5 ok"),
-            (b"{\"id\":6,\"result\":[\"ok\"]}\0garbage{", "bytes after the first NUL dropped", "reply id=6 ok"),
+            (
+                br#"{"id":1,"result":["on",,"otu_stat"]}"#,
+                "',,' -> ','",
+                "reply id=1 ok",
+            ),
+            (
+                br#"{"id":2,"result":[,]}"#,
+                "'[,]' / '[,,]' -> '[]'",
+                "reply id=2 ok",
+            ),
+            (
+                br#"{"id":3,"result":[,,]}"#,
+                "'[,]' / '[,,]' -> '[]'",
+                "reply id=3 ok",
+            ),
+            (
+                br#"{"id":4,"result":[{"did":"c","siid":2,"piid":1,"value":00}]}"#,
+                "'\"value\":00' -> '\"value\":0'",
+                "reply id=4 ok",
+            ),
+            (
+                br#"{"id":5,"result":,"x":1}"#,
+                "'\"result\":,' -> '\"result\":null,'",
+                "reply id=5 ok",
+            ),
+            (
+                b"{\"id\":6,\"result\":[\"ok\"]}\0garbage{",
+                "bytes after the first NUL dropped",
+                "reply id=6 ok",
+            ),
         ];
         for (text, name, summary) in cases {
             let (p, r) = repaired(text);
@@ -377,7 +453,11 @@ mod tests {
             assert_eq!(r.name, name);
             assert_eq!(p.summary, summary);
             let (id, span) = p.id.unwrap();
-            assert_eq!(&r.text[span.offset..span.offset + span.len], id.to_string().as_bytes(), "spans point into the repaired text");
+            assert_eq!(
+                &r.text[span.offset..span.offset + span.len],
+                id.to_string().as_bytes(),
+                "spans point into the repaired text"
+            );
         }
         let (p, r) = repaired(br#"{"id":7,"result":[,],"value":00}"#);
         assert_eq!(r.unwrap().name, "several quirks");
@@ -395,7 +475,14 @@ mod tests {
 
     #[test]
     fn not_json_or_not_object() {
-        for text in [&b"{\"id\":1,,}"[..], b"[1,2]", b"\xff\xfe", b"", b"42", b"\"s\""] {
+        for text in [
+            &b"{\"id\":1,,}"[..],
+            b"[1,2]",
+            b"\xff\xfe",
+            b"",
+            b"42",
+            b"\"s\"",
+        ] {
             let p = read(text);
             assert_eq!(p.kind, PayloadKind::NotJson, "{text:?}");
             assert_eq!(p.summary, "");
@@ -418,7 +505,10 @@ mod tests {
     #[test]
     fn summary_stays_short_when_every_character_needs_escaping() {
         // Found by the payload fuzz target: a method of DEL characters.
-        let text = format!(r#"{{"id": 2, "method": "set_wifi_{}led", "params": ["on"]}}"#, "\u{7f}".repeat(70));
+        let text = format!(
+            r#"{{"id": 2, "method": "set_wifi_{}led", "params": ["on"]}}"#,
+            "\u{7f}".repeat(70)
+        );
         let p = read(text.as_bytes());
         assert!(p.summary.chars().count() < 100, "{}", p.summary);
     }

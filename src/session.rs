@@ -64,7 +64,11 @@ pub struct Seen {
 
 impl Seen {
     fn key(&self) -> TransactionKey {
-        TransactionKey { conversation: self.conversation, device_id: self.device_id, id: self.id }
+        TransactionKey {
+            conversation: self.conversation,
+            device_id: self.device_id,
+            id: self.id,
+        }
     }
 }
 
@@ -139,15 +143,24 @@ impl Session {
     /// and params. Returns the packet of the unanswered request it repeats.
     pub fn request(&mut self, seen: &Seen, signature: u64) -> Option<u32> {
         let signature = (seen.device_id, signature);
-        let t = Transaction { request: seen.frame, request_time_ns: seen.time_ns, first_reply: None, signature };
+        let t = Transaction {
+            request: seen.frame,
+            request_time_ns: seen.time_ns,
+            first_reply: None,
+            signature,
+        };
         self.open.insert(seen.key(), t);
-        self.unanswered.insert(signature, seen.frame.0).filter(|&earlier| earlier < seen.frame.0)
+        self.unanswered
+            .insert(signature, seen.frame.0)
+            .filter(|&earlier| earlier < seen.frame.0)
     }
 
     /// A reply seen on the first pass: links it to its request and fills in
     /// `record`'s request_in / response_time_ns / duplicate_of.
     pub fn reply(&mut self, seen: &Seen, record: &mut FrameRecord) {
-        let Some(t) = self.open.get_mut(&seen.key()) else { return };
+        let Some(t) = self.open.get_mut(&seen.key()) else {
+            return;
+        };
         if t.request >= seen.frame {
             return;
         }
@@ -176,7 +189,13 @@ mod tests {
     const SIG: u64 = 42;
 
     fn at(frame: FrameId, time_ns: i128, conversation: u32, device_id: u32, id: i64) -> Seen {
-        Seen { frame, time_ns, conversation, device_id, id }
+        Seen {
+            frame,
+            time_ns,
+            conversation,
+            device_id,
+            id,
+        }
     }
 
     #[test]
@@ -200,7 +219,11 @@ mod tests {
         assert_eq!(first.duplicate_of, None);
         assert_eq!(second.request_in, Some(1));
         assert_eq!(second.duplicate_of, Some(2));
-        assert_eq!(s.record((1, 0)).unwrap().response_in, Some(2), "the first reply stays the response");
+        assert_eq!(
+            s.record((1, 0)).unwrap().response_in,
+            Some(2),
+            "the first reply stays the response"
+        );
     }
 
     #[test]
@@ -216,7 +239,11 @@ mod tests {
         assert_eq!(s.request(&at((4, 0), 0, 3, DID, 5), SIG), None);
         // Another device's identical request is not a retry either.
         assert_eq!(s.request(&at((5, 0), 0, 4, 0x1234, 9), SIG), None);
-        assert_eq!(s.request(&at((6, 0), 0, 4, DID, 6), SIG + 1), None, "other method or params");
+        assert_eq!(
+            s.request(&at((6, 0), 0, 4, DID, 6), SIG + 1),
+            None,
+            "other method or params"
+        );
     }
 
     #[test]
@@ -263,9 +290,18 @@ mod tests {
         assert!(s.is_cloud(3));
         let k = [7u8; 32];
         assert_eq!(s.cloud_short_frame(3, &[1; 32]), CloudShortFrame::TimeSync);
-        assert_eq!(s.cloud_short_frame(3, &k), CloudShortFrame::KeepAlive { echo: false });
-        assert_eq!(s.cloud_short_frame(3, &k), CloudShortFrame::KeepAlive { echo: true });
-        assert_eq!(s.cloud_short_frame(3, &k), CloudShortFrame::KeepAlive { echo: false });
+        assert_eq!(
+            s.cloud_short_frame(3, &k),
+            CloudShortFrame::KeepAlive { echo: false }
+        );
+        assert_eq!(
+            s.cloud_short_frame(3, &k),
+            CloudShortFrame::KeepAlive { echo: true }
+        );
+        assert_eq!(
+            s.cloud_short_frame(3, &k),
+            CloudShortFrame::KeepAlive { echo: false }
+        );
     }
 
     #[test]

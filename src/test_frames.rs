@@ -26,17 +26,31 @@ pub fn hex(s: &str) -> Vec<u8> {
 
 /// Builds a data frame for cases no peer produces (bad padding). With
 /// `pad` false, `plain` must be a whole number of blocks and is encrypted as it is.
-pub fn build_frame(device_id: u32, stamp: u32, token_hex: &str, plain: &[u8], pad: bool) -> Vec<u8> {
+pub fn build_frame(
+    device_id: u32,
+    stamp: u32,
+    token_hex: &str,
+    plain: &[u8],
+    pad: bool,
+) -> Vec<u8> {
     let token = hex(token_hex);
     let key: [u8; 16] = Md5::digest(&token).into();
-    let iv: [u8; 16] = Md5::new().chain_update(key).chain_update(&token).finalize().into();
+    let iv: [u8; 16] = Md5::new()
+        .chain_update(key)
+        .chain_update(&token)
+        .finalize()
+        .into();
     let enc = cbc::Encryptor::<aes::Aes128>::new(&key.into(), &iv.into());
     let mut buf = plain.to_vec();
     buf.resize(plain.len() + 16, 0);
     let n = if pad {
-        enc.encrypt_padded_mut::<Pkcs7>(&mut buf, plain.len()).unwrap().len()
+        enc.encrypt_padded_mut::<Pkcs7>(&mut buf, plain.len())
+            .unwrap()
+            .len()
     } else {
-        enc.encrypt_padded_mut::<NoPadding>(&mut buf, plain.len()).unwrap().len()
+        enc.encrypt_padded_mut::<NoPadding>(&mut buf, plain.len())
+            .unwrap()
+            .len()
     };
     buf.truncate(n);
 

@@ -7,7 +7,11 @@ pub fn capped(text: &str, max_chars: usize, keep: impl Fn(char) -> bool) -> Stri
     let mut out = String::new();
     let mut used = 0;
     for c in text.chars() {
-        let piece: String = if keep(c) { c.to_string() } else { c.escape_default().collect() };
+        let piece: String = if keep(c) {
+            c.to_string()
+        } else {
+            c.escape_default().collect()
+        };
         let width = piece.chars().count();
         if used + width > max_chars {
             out.push('…');

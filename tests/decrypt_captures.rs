@@ -13,16 +13,27 @@ fn decrypted_frames(sandbox: &Sandbox, capture: &str, keys: &[&str]) -> Vec<(u32
     let rows = sandbox.fields(
         &pcap,
         keys,
-        &["frame.number", "miio.length", "miio.device_id", "miio.decrypted"],
+        &[
+            "frame.number",
+            "miio.length",
+            "miio.device_id",
+            "miio.decrypted",
+        ],
     );
     let mut out = Vec::new();
     for row in rows {
-        let length: u32 = row[1].parse().unwrap_or_else(|_| panic!("{capture}: not miIO: {row:?}"));
+        let length: u32 = row[1]
+            .parse()
+            .unwrap_or_else(|_| panic!("{capture}: not miIO: {row:?}"));
         if length <= 32 {
             assert!(row[3].is_empty(), "hello frame with plaintext: {row:?}");
             continue;
         }
-        assert!(!row[3].is_empty(), "{capture}: frame {} not decrypted", row[0]);
+        assert!(
+            !row[3].is_empty(),
+            "{capture}: frame {} not decrypted",
+            row[0]
+        );
         let json: Value = serde_json::from_str(&row[3])
             .unwrap_or_else(|e| panic!("{capture} frame {}: not JSON ({e}): {}", row[0], row[3]));
         out.push((row[0].parse().unwrap(), row[2].clone(), json));
@@ -72,20 +83,36 @@ fn python_miio_capture_decrypts_completely() {
 fn node_miio_capture_decrypts_completely() {
     // A second, independent client implementation (held out from the unit tests).
     let sandbox = Sandbox::new();
-    let key = key_row("1c2d3e4f", "token", "7b3e9f21c4d85a06e1f2a3b4c5d6e7f8", "plug");
+    let key = key_row(
+        "1c2d3e4f",
+        "token",
+        "7b3e9f21c4d85a06e1f2a3b4c5d6e7f8",
+        "plug",
+    );
     let frames = decrypted_frames(&sandbox, "node-miio-plug.pcapng", &[&key]);
     assert_eq!(frames.len(), 14);
-    assert_eq!(frames[0].2["method"], "miIO.info", "the Node client starts with miIO.info");
+    assert_eq!(
+        frames[0].2["method"], "miIO.info",
+        "the Node client starts with miIO.info"
+    );
     assert_matches_truth(&frames, "node-miio-plug.truth.jsonl");
 }
 
 #[test]
 fn pairing_capture_reveals_wifi_credentials_with_the_token() {
     let sandbox = Sandbox::new();
-    let key = key_row("05e6f708", "token", "c0ffee00deadbeef0123456789abcdef", "new plug");
+    let key = key_row(
+        "05e6f708",
+        "token",
+        "c0ffee00deadbeef0123456789abcdef",
+        "new plug",
+    );
     let frames = decrypted_frames(&sandbox, "python-miio-pairing.pcapng", &[&key]);
     assert_matches_truth(&frames, "python-miio-pairing.truth.jsonl");
-    let config = frames.iter().find(|(_, _, j)| j["method"] == "miIO.config_router").unwrap();
+    let config = frames
+        .iter()
+        .find(|(_, _, j)| j["method"] == "miIO.config_router")
+        .unwrap();
     assert_eq!(config.2["params"]["ssid"], "HomeNet");
     assert_eq!(config.2["params"]["passwd"], "correct horse battery staple");
 }
@@ -94,13 +121,26 @@ fn pairing_capture_reveals_wifi_credentials_with_the_token() {
 fn two_devices_each_with_its_own_token() {
     let sandbox = Sandbox::new();
     let keys = [
-        key_row("15a2b3c4", "token", "a1b2c3d4e5f60718293a4b5c6d7e8f90", "plug"),
-        key_row("0f1e2d3c", "token", "5566778899aabbccddeeff0011223344", "lamp"),
+        key_row(
+            "15a2b3c4",
+            "token",
+            "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+            "plug",
+        ),
+        key_row(
+            "0f1e2d3c",
+            "token",
+            "5566778899aabbccddeeff0011223344",
+            "lamp",
+        ),
     ];
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
     let frames = decrypted_frames(&sandbox, "python-miio-two-devices.pcapng", &keys);
     assert_eq!(frames.len(), 16);
-    assert_eq!(frames.iter().filter(|(_, d, _)| d == "0x15a2b3c4").count(), 8);
+    assert_eq!(
+        frames.iter().filter(|(_, d, _)| d == "0x15a2b3c4").count(),
+        8
+    );
     assert_matches_truth(&frames, "python-miio-two-devices.truth.jsonl");
 }
 
@@ -122,14 +162,33 @@ fn header_fields_have_wire_values() {
     // Frame 1: hello request, 2131 0020 + ff x 28.
     assert_eq!(
         rows[0][..7],
-        ["0x2131", "32", "0xffffffff", "0xffffffff", "4294967295", "ffffffffffffffffffffffffffffffff", ""]
+        [
+            "0x2131",
+            "32",
+            "0xffffffff",
+            "0xffffffff",
+            "4294967295",
+            "ffffffffffffffffffffffffffffffff",
+            ""
+        ]
     );
     // Frame 4: the device's hello reply.
-    assert_eq!(rows[3][..5], ["0x2131", "32", "0x00000000", "0x0a1b2c3d", "5002"]);
+    assert_eq!(
+        rows[3][..5],
+        ["0x2131", "32", "0x00000000", "0x0a1b2c3d", "5002"]
+    );
     // Frame 7: the miIO.info request (bytes 21310050 00000000 0a1b2c3d 0000138b fa87...).
     assert_eq!(
         rows[6][..7],
-        ["0x2131", "80", "0x00000000", "0x0a1b2c3d", "5003", "fa8768fe639fe61defaa9d550e76fdca", "1"]
+        [
+            "0x2131",
+            "80",
+            "0x00000000",
+            "0x0a1b2c3d",
+            "5003",
+            "fa8768fe639fe61defaa9d550e76fdca",
+            "1"
+        ]
     );
     assert_eq!(rows[6][7].len(), 2 * 48, "48 bytes of ciphertext");
     assert!(rows[6][7].starts_with("19b9ff592090a116"));
@@ -139,19 +198,31 @@ fn header_fields_have_wire_values() {
 fn checksum_unverified_and_info_without_key() {
     let sandbox = Sandbox::new();
     let pcap = sandbox.capture("python-miio-basic.pcapng");
-    let rows = sandbox.fields(&pcap, &[], &["miio.checksum.status", "miio.decrypted", "_ws.col.Info"]);
+    let rows = sandbox.fields(
+        &pcap,
+        &[],
+        &["miio.checksum.status", "miio.decrypted", "_ws.col.Info"],
+    );
     assert_eq!(rows[6][0], "2", "unverified");
     assert_eq!(rows[6][1], "");
     assert_eq!(rows[6][2], "Encrypted, no key (device 0x0a1b2c3d)");
     let experts = sandbox.expert_messages(&pcap, &[]);
-    assert!(experts[6].contains("No key for device 0x0a1b2c3d"), "{}", experts[6]);
+    assert!(
+        experts[6].contains("No key for device 0x0a1b2c3d"),
+        "{}",
+        experts[6]
+    );
 }
 
 #[test]
 fn info_column_names_what_each_frame_is() {
     let sandbox = Sandbox::new();
     let pcap = sandbox.capture("python-miio-basic.pcapng");
-    let rows = sandbox.fields(&pcap, &[&basic_key()], &["_ws.col.Protocol", "_ws.col.Info"]);
+    let rows = sandbox.fields(
+        &pcap,
+        &[&basic_key()],
+        &["_ws.col.Protocol", "_ws.col.Info"],
+    );
     let info: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
     assert!(rows.iter().all(|r| r[0] == "miIO"), "{rows:?}");
     assert_eq!(info[0], "Hello");
@@ -174,12 +245,31 @@ fn decrypted_payload_is_a_data_source_dissected_as_json() {
     assert!(dump.contains(r#"{"id": 4, "resul"#), "{dump}");
     // json.* fields work on the plaintext: find the reply that names the model.
     let hits = sandbox.tshark(&[
-        "-r", path, "-o", &key, "-T", "fields", "-e", "frame.number",
-        "-Y", r#"json.value.string == "rockrobo.vacuum.v1""#,
+        "-r",
+        path,
+        "-o",
+        &key,
+        "-T",
+        "fields",
+        "-e",
+        "frame.number",
+        "-Y",
+        r#"json.value.string == "rockrobo.vacuum.v1""#,
     ]);
     assert_eq!(hits.trim(), "8");
     // ...and as a field to print (the JSON dissector runs when json.* is asked for).
-    let printed = sandbox.tshark(&["-r", path, "-o", &key, "-Y", "frame.number == 8", "-T", "fields", "-e", "json.value.string"]);
+    let printed = sandbox.tshark(&[
+        "-r",
+        path,
+        "-o",
+        &key,
+        "-Y",
+        "frame.number == 8",
+        "-T",
+        "fields",
+        "-e",
+        "json.value.string",
+    ]);
     assert!(printed.contains("rockrobo.vacuum.v1"), "{printed}");
 }
 
@@ -195,7 +285,11 @@ fn leaked_token_in_hello_reply_is_shown_and_flagged() {
         assert_eq!(row[2], "Hello reply, device 0x05e6f708, token leaked");
     }
     let experts = sandbox.expert_messages(&pcap, &[]);
-    assert!(experts[3].contains("carries the device token in clear"), "{}", experts[3]);
+    assert!(
+        experts[3].contains("carries the device token in clear"),
+        "{}",
+        experts[3]
+    );
     // A provisioned device's hello reply has no token field.
     let basic = sandbox.capture("python-miio-basic.pcapng");
     let rows = sandbox.fields(&basic, &[], &["miio.token"]);

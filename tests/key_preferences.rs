@@ -7,7 +7,10 @@ use common::*;
 
 fn refused(sandbox: &Sandbox, row: &str) -> String {
     let pcap = sandbox.capture("python-miio-basic.pcapng");
-    let out = sandbox.run("tshark", &["-r", pcap.to_str().unwrap(), "-o", row, "-c", "1"]);
+    let out = sandbox.run(
+        "tshark",
+        &["-r", pcap.to_str().unwrap(), "-o", row, "-c", "1"],
+    );
     assert!(!out.status.success(), "row {row} was accepted");
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -39,7 +42,10 @@ fn refused_rows_name_the_field_and_the_problem() {
     ];
     for (row, message) in &cases {
         let stderr = refused(&sandbox, row);
-        assert!(stderr.contains(message), "row {row}:\nwant {message}\ngot {stderr}");
+        assert!(
+            stderr.contains(message),
+            "row {row}:\nwant {message}\ngot {stderr}"
+        );
     }
     // Our message never repeats the key (tshark itself echoes the whole -o flag first).
     let stderr = refused(&sandbox, &cases[1].0);
@@ -58,20 +64,40 @@ fn saved_table_keeps_its_valid_rows_and_reports_the_bad_one() {
         ),
     );
     let pcap = sandbox.capture("python-miio-basic.pcapng");
-    let out = sandbox.run("tshark", &["-r", pcap.to_str().unwrap(), "-T", "fields", "-e", "miio.decrypted"]);
+    let out = sandbox.run(
+        "tshark",
+        &[
+            "-r",
+            pcap.to_str().unwrap(),
+            "-T",
+            "fields",
+            "-e",
+            "miio.decrypted",
+        ],
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains(r#"miio_keys row (device 0a1b2c3g, "typo in id"): device_id: expected up to 8 hex digits"#),
         "{stderr}"
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(stdout.lines().filter(|l| l.contains(r#""method": "get_status""#)).count(), 1, "{stdout}");
+    assert_eq!(
+        stdout
+            .lines()
+            .filter(|l| l.contains(r#""method": "get_status""#))
+            .count(),
+        1,
+        "{stdout}"
+    );
 }
 
 #[test]
 fn saved_table_decrypts_without_command_line_keys() {
     let sandbox = Sandbox::new();
-    sandbox.write_profile_file("miio_keys", &format!("\"{BASIC_DEVICE}\",\"token\",\"{BASIC_TOKEN}\",\"vacuum\"\n"));
+    sandbox.write_profile_file(
+        "miio_keys",
+        &format!("\"{BASIC_DEVICE}\",\"token\",\"{BASIC_TOKEN}\",\"vacuum\"\n"),
+    );
     let pcap = sandbox.capture("python-miio-basic.pcapng");
     let rows = sandbox.fields(&pcap, &[], &["miio.decrypted"]);
     assert_eq!(rows.iter().filter(|r| !r[0].is_empty()).count(), 20);
@@ -87,7 +113,16 @@ fn rows_for_any_device_are_tried_by_checksum() {
         key_row("", "token", "a1b2c3d4e5f60718293a4b5c6d7e8f90", "plug"),
     ];
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-    let rows = sandbox.fields(&pcap, &keys, &["miio.device_id", "miio.length", "miio.key_row", "miio.decrypted"]);
+    let rows = sandbox.fields(
+        &pcap,
+        &keys,
+        &[
+            "miio.device_id",
+            "miio.length",
+            "miio.key_row",
+            "miio.decrypted",
+        ],
+    );
     let data: Vec<_> = rows.iter().filter(|r| r[1] != "32").collect();
     assert_eq!(data.len(), 16);
     for r in data {
@@ -110,13 +145,21 @@ fn cloud_row_with_hex_key_uses_the_same_crypto() {
 fn plugin_is_listed_with_its_version() {
     let sandbox = Sandbox::new();
     let plugins = sandbox.tshark(&["-G", "plugins"]);
-    let line = plugins.lines().find(|l| l.starts_with("miio.so")).unwrap_or_else(|| panic!("{plugins}"));
+    let line = plugins
+        .lines()
+        .find(|l| l.starts_with("miio.so"))
+        .unwrap_or_else(|| panic!("{plugins}"));
     assert!(line.contains(env!("CARGO_PKG_VERSION")), "{line}");
     assert!(line.contains("dissector"), "{line}");
     // The copy under test, not one installed elsewhere.
     assert!(line.contains(sandbox.home().to_str().unwrap()), "{line}");
     let protocols = sandbox.tshark(&["-G", "protocols"]);
-    assert!(protocols.lines().any(|l| l.starts_with("Xiaomi miIO\tmiIO\tmiio")), "miio not registered");
+    assert!(
+        protocols
+            .lines()
+            .any(|l| l.starts_with("Xiaomi miIO\tmiIO\tmiio")),
+        "miio not registered"
+    );
 }
 
 #[test]
@@ -127,13 +170,42 @@ fn port_is_a_preference_and_decode_as_works() {
     let path = pcap.to_str().unwrap();
     let key = basic_key();
     let no_heur = "--disable-heuristic";
-    let plain = sandbox.tshark(&["-r", path, no_heur, "miio_udp", "-o", &key, "-T", "fields", "-e", "_ws.col.Protocol"]);
+    let plain = sandbox.tshark(&[
+        "-r",
+        path,
+        no_heur,
+        "miio_udp",
+        "-o",
+        &key,
+        "-T",
+        "fields",
+        "-e",
+        "_ws.col.Protocol",
+    ]);
     assert_eq!(plain.lines().next(), Some("UDP"));
-    for opts in [["-o", "miio.udp.port:12345"], ["-d", "udp.port==12345,miio"]] {
+    for opts in [
+        ["-o", "miio.udp.port:12345"],
+        ["-d", "udp.port==12345,miio"],
+    ] {
         let out = sandbox.tshark(&[
-            "-r", path, no_heur, "miio_udp", "-o", &key, opts[0], opts[1], "-T", "fields", "-e", "_ws.col.Info",
+            "-r",
+            path,
+            no_heur,
+            "miio_udp",
+            "-o",
+            &key,
+            opts[0],
+            opts[1],
+            "-T",
+            "fields",
+            "-e",
+            "_ws.col.Info",
         ]);
-        assert_eq!(out.lines().collect::<Vec<_>>(), ["miIO.info id=1", "reply id=1 ok"], "{opts:?}");
+        assert_eq!(
+            out.lines().collect::<Vec<_>>(),
+            ["miIO.info id=1", "reply id=1 ok"],
+            "{opts:?}"
+        );
     }
 }
 
@@ -142,15 +214,34 @@ fn hundred_thousand_rows_and_a_stale_duplicate_of_the_device() {
     // Two rows for the same device with different tokens: the one whose
     // checksum verifies is used, wherever it stands (README: "Keys").
     let sandbox = Sandbox::new();
-    let mut rows: Vec<String> = (1..100_000u32).map(|i| format!("\"\",\"token\",\"{:032x}\",\"decoy {i}\"", u128::from(i) * 7919)).collect();
-    rows.insert(10, format!("\"{BASIC_DEVICE}\",\"token\",\"00112233445566778899aabbccddeeff\",\"stale token\""));
-    rows.insert(50_000, format!("\"{BASIC_DEVICE}\",\"token\",\"{BASIC_TOKEN}\",\"vacuum\""));
+    let mut rows: Vec<String> = (1..100_000u32)
+        .map(|i| {
+            format!(
+                "\"\",\"token\",\"{:032x}\",\"decoy {i}\"",
+                u128::from(i) * 7919
+            )
+        })
+        .collect();
+    rows.insert(
+        10,
+        format!(
+            "\"{BASIC_DEVICE}\",\"token\",\"00112233445566778899aabbccddeeff\",\"stale token\""
+        ),
+    );
+    rows.insert(
+        50_000,
+        format!("\"{BASIC_DEVICE}\",\"token\",\"{BASIC_TOKEN}\",\"vacuum\""),
+    );
     sandbox.write_profile_file("miio_keys", &(rows.join("\n") + "\n"));
     let pcap = sandbox.capture("python-miio-basic.pcapng");
     let out = sandbox.fields(&pcap, &[], &["miio.key", "miio.decrypted"]);
     let data: Vec<_> = out.iter().filter(|r| !r[1].is_empty()).collect();
     assert_eq!(data.len(), 20);
-    assert!(data.iter().all(|r| r[0] == "miio_keys row 50001"), "{:?}", data[0]);
+    assert!(
+        data.iter().all(|r| r[0] == "miio_keys row 50001"),
+        "{:?}",
+        data[0]
+    );
 }
 
 #[test]
@@ -163,10 +254,17 @@ fn hostile_rows_are_refused_without_echoing_them() {
         key_row("0a1b2c3d", "token", BASIC_TOKEN, &long).replace(&long, &format!("{long}\\x00")),
     ] {
         let pcap = sandbox.capture("python-miio-basic.pcapng");
-        let out = sandbox.run("tshark", &["-r", pcap.to_str().unwrap(), "-o", &row, "-c", "1"]);
+        let out = sandbox.run(
+            "tshark",
+            &["-r", pcap.to_str().unwrap(), "-o", &row, "-c", "1"],
+        );
         let stderr = String::from_utf8_lossy(&out.stderr);
         if let Some(at) = stderr.find("miio_keys row") {
-            assert!(stderr[at..].len() < 400, "message stays short: {} bytes", stderr[at..].len());
+            assert!(
+                stderr[at..].len() < 400,
+                "message stays short: {} bytes",
+                stderr[at..].len()
+            );
         }
     }
 }

@@ -22,7 +22,10 @@ fn set_length(frame: &mut [u8], length: usize) {
 /// Rewrites bytes 16..31 with MD5(header[..16] ‖ token ‖ ciphertext), per the
 /// protocol notes, so only the property under test is wrong.
 fn reseal(frame: &mut [u8], token_hex: &str) {
-    let token: Vec<u8> = (0..32).step_by(2).map(|i| u8::from_str_radix(&token_hex[i..i + 2], 16).unwrap()).collect();
+    let token: Vec<u8> = (0..32)
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&token_hex[i..i + 2], 16).unwrap())
+        .collect();
     let sum = Md5::new()
         .chain_update(&frame[..16])
         .chain_update(&token)
@@ -133,7 +136,12 @@ fn each_malformed_frame_gets_its_expert_info() {
     assert_eq!(experts.len(), cases.len());
     for (i, case) in cases.iter().enumerate() {
         for want in case.expert {
-            assert!(experts[i].contains(want), "{}: expert {:?} lacks {want:?}", case.name, experts[i]);
+            assert!(
+                experts[i].contains(want),
+                "{}: expert {:?} lacks {want:?}",
+                case.name,
+                experts[i]
+            );
         }
         assert_eq!(info[i][0], case.info, "{}", case.name);
     }
@@ -143,13 +151,26 @@ fn each_malformed_frame_gets_its_expert_info() {
 fn wrong_token_for_the_device_fails_checksum_and_decryption() {
     let sandbox = Sandbox::new();
     let pcap = sandbox.capture("python-miio-basic.pcapng");
-    let wrong = key_row(BASIC_DEVICE, "token", "00112233445566778899aabbccddeeff", "stale token");
-    let rows = sandbox.fields(&pcap, &[&wrong], &["miio.checksum.status", "miio.decrypted", "_ws.col.Info"]);
+    let wrong = key_row(
+        BASIC_DEVICE,
+        "token",
+        "00112233445566778899aabbccddeeff",
+        "stale token",
+    );
+    let rows = sandbox.fields(
+        &pcap,
+        &[&wrong],
+        &["miio.checksum.status", "miio.decrypted", "_ws.col.Info"],
+    );
     let experts = sandbox.expert_messages(&pcap, &[&wrong]);
     assert_eq!(rows[6][0], "0", "checksum bad");
     assert_eq!(rows[6][1], "");
     assert!(experts[6].contains("Checksum mismatch"), "{}", experts[6]);
-    assert!(experts[6].contains("Decryption failed: invalid padding"), "{}", experts[6]);
+    assert!(
+        experts[6].contains("Decryption failed: invalid padding"),
+        "{}",
+        experts[6]
+    );
 }
 
 #[test]

@@ -21,9 +21,22 @@ fn any_device(token: &str) -> String {
 fn pairing_capture_decrypts_with_no_key_configured() {
     let sandbox = Sandbox::new();
     let pcap = sandbox.capture("python-miio-pairing.pcapng");
-    let rows = sandbox.fields(&pcap, &[], &["frame.number", "miio.decrypted", "miio.key", "miio.key.learned_in"]);
+    let rows = sandbox.fields(
+        &pcap,
+        &[],
+        &[
+            "frame.number",
+            "miio.decrypted",
+            "miio.key",
+            "miio.key.learned_in",
+        ],
+    );
     let data: Vec<_> = rows.iter().filter(|r| !r[1].is_empty()).collect();
-    assert_eq!(data.len(), 4, "miIO.info and miIO.config_router, each with its reply: {rows:?}");
+    assert_eq!(
+        data.len(),
+        4,
+        "miIO.info and miIO.config_router, each with its reply: {rows:?}"
+    );
     for r in &data {
         assert_eq!(r[2], "learned from hello reply in frame 4");
         assert_eq!(r[3], "4");
@@ -32,7 +45,11 @@ fn pairing_capture_decrypts_with_no_key_configured() {
     assert_eq!(config["method"], "miIO.config_router");
     assert_eq!(config["params"]["passwd"], "correct horse battery staple");
     let experts = sandbox.expert_messages(&pcap, &[]);
-    assert!(experts[3].contains("Token learned for device 0x05e6f708"), "{}", experts[3]);
+    assert!(
+        experts[3].contains("Token learned for device 0x05e6f708"),
+        "{}",
+        experts[3]
+    );
     let token = sandbox.fields(&pcap, &[], &["miio.token"]);
     assert_eq!(token[3], [PAIRING_TOKEN]);
 }
@@ -42,15 +59,35 @@ fn frames_before_the_learning_frame_decrypt_on_the_second_pass() {
     // The pairing capture's frames reordered: two data frames before the hello reply.
     let sandbox = Sandbox::new();
     let frames = udp_payloads(&sandbox, &sandbox.capture("python-miio-pairing.pcapng"));
-    let order = [frames[6].clone(), frames[7].clone(), frames[3].clone(), frames[8].clone(), frames[9].clone()];
+    let order = [
+        frames[6].clone(),
+        frames[7].clone(),
+        frames[3].clone(),
+        frames[8].clone(),
+        frames[9].clone(),
+    ];
     let pcap = udp_capture(&sandbox, "late-hello", (40000, 54321), &order);
     let one_pass = sandbox.fields(&pcap, &[], &["miio.decrypted"]);
-    let decrypted = |rows: &[Vec<String>]| rows.iter().map(|r| !r[0].is_empty()).collect::<Vec<_>>();
+    let decrypted =
+        |rows: &[Vec<String>]| rows.iter().map(|r| !r[0].is_empty()).collect::<Vec<_>>();
     assert_eq!(decrypted(&one_pass), [false, false, false, true, true]);
 
     let path = pcap.to_str().unwrap();
-    let two_pass = sandbox.tshark(&["-r", path, "-2", "-T", "fields", "-e", "miio.decrypted", "-e", "miio.key"]);
-    let rows: Vec<Vec<String>> = two_pass.lines().map(|l| l.split('\t').map(String::from).collect()).collect();
+    let two_pass = sandbox.tshark(&[
+        "-r",
+        path,
+        "-2",
+        "-T",
+        "fields",
+        "-e",
+        "miio.decrypted",
+        "-e",
+        "miio.key",
+    ]);
+    let rows: Vec<Vec<String>> = two_pass
+        .lines()
+        .map(|l| l.split('\t').map(String::from).collect())
+        .collect();
     assert_eq!(decrypted(&rows), [true, true, false, true, true]);
     assert_eq!(rows[0][1], "learned from hello reply in frame 3");
 }
@@ -60,12 +97,26 @@ fn trial_decryption_finds_each_devices_key_among_a_thousand() {
     let sandbox = Sandbox::new();
     let mut table = String::new();
     for i in 0..1000u32 {
-        table.push_str(&format!("\"\",\"token\",\"{:032x}\",\"decoy {i}\"\n", u128::from(i) * 7919 + 1));
+        table.push_str(&format!(
+            "\"\",\"token\",\"{:032x}\",\"decoy {i}\"\n",
+            u128::from(i) * 7919 + 1
+        ));
     }
-    table.push_str(&format!("\"\",\"token\",\"{PLUG_TOKEN}\",\"plug\"\n\"\",\"token\",\"{LAMP_TOKEN}\",\"lamp\"\n"));
+    table.push_str(&format!(
+        "\"\",\"token\",\"{PLUG_TOKEN}\",\"plug\"\n\"\",\"token\",\"{LAMP_TOKEN}\",\"lamp\"\n"
+    ));
     sandbox.write_profile_file("miio_keys", &table);
     let pcap = sandbox.capture("python-miio-two-devices.pcapng");
-    let rows = sandbox.fields(&pcap, &[], &["miio.device_id", "miio.length", "miio.key_row", "miio.decrypted"]);
+    let rows = sandbox.fields(
+        &pcap,
+        &[],
+        &[
+            "miio.device_id",
+            "miio.length",
+            "miio.key_row",
+            "miio.decrypted",
+        ],
+    );
     let data: Vec<_> = rows.iter().filter(|r| r[1] != "32").collect();
     assert_eq!(data.len(), 16);
     for r in data {
@@ -89,13 +140,27 @@ fn json_fields_are_filterable() {
         "miio.error.message",
     ];
     let rows = sandbox.fields(&pcap, &[&key], &fields);
-    assert_eq!(rows[12], ["4", "get_prop", r#"["power", "aqi", "temp"]"#, "", "", ""]);
+    assert_eq!(
+        rows[12],
+        ["4", "get_prop", r#"["power", "aqi", "temp"]"#, "", "", ""]
+    );
     assert_eq!(rows[13], ["4", "", "", r#"["on", 45, 12.5]"#, "", ""]);
     assert_eq!(rows[21], ["8", "", "", "", "-32601", "Method not found."]);
 
     let path = pcap.to_str().unwrap();
     let hits = |filter: &str| {
-        let out = sandbox.tshark(&["-r", path, "-o", &key, "-Y", filter, "-T", "fields", "-e", "frame.number"]);
+        let out = sandbox.tshark(&[
+            "-r",
+            path,
+            "-o",
+            &key,
+            "-Y",
+            filter,
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+        ]);
         out.lines().map(str::to_string).collect::<Vec<_>>()
     };
     assert_eq!(hits(r#"miio.method == "get_status""#), ["9"]);
@@ -110,9 +175,27 @@ fn requests_and_replies_are_linked_on_a_multi_device_capture() {
     let keys = [any_device(PLUG_TOKEN), any_device(LAMP_TOKEN)];
     let path = pcap.to_str().unwrap();
     let out = sandbox.tshark(&[
-        "-r", path, "-2", "-o", &keys[0], "-o", &keys[1], "-T", "fields",
-        "-e", "frame.number", "-e", "miio.method", "-e", "miio.result",
-        "-e", "miio.response_in", "-e", "miio.request_in", "-e", "miio.time",
+        "-r",
+        path,
+        "-2",
+        "-o",
+        &keys[0],
+        "-o",
+        &keys[1],
+        "-T",
+        "fields",
+        "-e",
+        "frame.number",
+        "-e",
+        "miio.method",
+        "-e",
+        "miio.result",
+        "-e",
+        "miio.response_in",
+        "-e",
+        "miio.request_in",
+        "-e",
+        "miio.time",
     ]);
     let rows: Vec<Vec<&str>> = out.lines().map(|l| l.split('\t').collect()).collect();
     let mut requests = 0;
@@ -124,7 +207,11 @@ fn requests_and_replies_are_linked_on_a_multi_device_capture() {
             requests += 1;
         } else if !r[2].is_empty() {
             assert_eq!(r[4], (n - 1).to_string(), "reply {n}");
-            assert!(r[5].parse::<f64>().unwrap() > 0.0, "response time of {n}: {}", r[5]);
+            assert!(
+                r[5].parse::<f64>().unwrap() > 0.0,
+                "response time of {n}: {}",
+                r[5]
+            );
         }
     }
     assert_eq!(requests, 8);
@@ -139,9 +226,29 @@ fn duplicated_replies_and_retries_are_linked() {
     let keys = [any_device(VACUUM_GEN1_TOKEN), any_device(LOSSY_TOKEN)];
     let path = pcap.to_str().unwrap();
     let out = sandbox.tshark(&[
-        "-r", path, "-2", "-o", &keys[0], "-o", &keys[1], "-T", "fields", "-Y", "miio.length > 32",
-        "-e", "frame.number", "-e", "_ws.col.Info", "-e", "miio.response_in", "-e", "miio.request_in",
-        "-e", "miio.duplicate_of", "-e", "miio.retry_of",
+        "-r",
+        path,
+        "-2",
+        "-o",
+        &keys[0],
+        "-o",
+        &keys[1],
+        "-T",
+        "fields",
+        "-Y",
+        "miio.length > 32",
+        "-e",
+        "frame.number",
+        "-e",
+        "_ws.col.Info",
+        "-e",
+        "miio.response_in",
+        "-e",
+        "miio.request_in",
+        "-e",
+        "miio.duplicate_of",
+        "-e",
+        "miio.retry_of",
     ]);
     let rows: Vec<Vec<&str>> = out.lines().map(|l| l.split('\t').collect()).collect();
     let expected: [[&str; 6]; 18] = [
@@ -166,8 +273,16 @@ fn duplicated_replies_and_retries_are_linked() {
     ];
     assert_eq!(rows, expected);
     let experts = sandbox.expert_messages(&pcap, &[&keys[0], &keys[1]]);
-    assert!(experts[8].contains("Duplicate reply (first reply in frame 8)"), "{}", experts[8]);
-    assert!(experts[32].contains("Retry of the unanswered request in frame 26"), "{}", experts[32]);
+    assert!(
+        experts[8].contains("Duplicate reply (first reply in frame 8)"),
+        "{}",
+        experts[8]
+    );
+    assert!(
+        experts[32].contains("Retry of the unanswered request in frame 26"),
+        "{}",
+        experts[32]
+    );
     // What the client saw matches the linked replies.
     assert_eq!(truth("python-miio-flaky.truth.jsonl").len(), 7);
 }
@@ -184,7 +299,10 @@ fn stamps_show_the_delta_and_label_the_hello() {
     assert_eq!(rows[7], ["5002", "-1"]);
     let path = pcap.to_str().unwrap();
     let tree = sandbox.tshark(&["-r", path, "-V", "-O", "miio", "-Y", "frame.number == 1"]);
-    assert!(tree.contains("Stamp: 4294967295 (none: hello request)"), "{tree}");
+    assert!(
+        tree.contains("Stamp: 4294967295 (none: hello request)"),
+        "{tree}"
+    );
 }
 
 #[test]
@@ -193,26 +311,54 @@ fn heuristic_finds_miio_on_any_port_and_sticks_to_the_conversation() {
     let frames = udp_payloads(&sandbox, &sandbox.capture("python-miio-basic.pcapng"));
     let mut trailing = frames[8].clone();
     trailing.extend_from_slice(b"XY"); // fails the strict test: length != packet
-    let pcap = udp_capture(&sandbox, "port-40404", (40000, 40404), &[frames[6].clone(), trailing]);
+    let pcap = udp_capture(
+        &sandbox,
+        "port-40404",
+        (40000, 40404),
+        &[frames[6].clone(), trailing],
+    );
     let key = basic_key();
     let rows = sandbox.fields(&pcap, &[&key], &["_ws.col.Protocol", "_ws.col.Info"]);
     assert_eq!(rows[0], ["miIO", "miIO.info id=1"]);
-    assert_eq!(rows[1], ["miIO", "get_status id=2"], "same conversation: still miIO");
+    assert_eq!(
+        rows[1],
+        ["miIO", "get_status id=2"],
+        "same conversation: still miIO"
+    );
 
     // Alone, the frame with trailing bytes is not taken for miIO.
-    let lone = udp_capture(&sandbox, "lone", (40001, 40405), &[frames[8].iter().chain(b"XY").copied().collect()]);
-    assert_eq!(sandbox.fields(&lone, &[&key], &["_ws.col.Protocol"])[0], ["UDP"]);
+    let lone = udp_capture(
+        &sandbox,
+        "lone",
+        (40001, 40405),
+        &[frames[8].iter().chain(b"XY").copied().collect()],
+    );
+    assert_eq!(
+        sandbox.fields(&lone, &[&key], &["_ws.col.Protocol"])[0],
+        ["UDP"]
+    );
 
     // Turned off, nothing on port 40404 is miIO.
     let path = pcap.to_str().unwrap();
-    let off = sandbox.tshark(&["-r", path, "--disable-heuristic", "miio_udp", "-T", "fields", "-e", "_ws.col.Protocol"]);
+    let off = sandbox.tshark(&[
+        "-r",
+        path,
+        "--disable-heuristic",
+        "miio_udp",
+        "-T",
+        "fields",
+        "-e",
+        "_ws.col.Protocol",
+    ]);
     assert_eq!(off.lines().collect::<Vec<_>>(), ["UDP", "UDP"]);
 }
 
 #[test]
 fn heuristic_leaves_other_udp_traffic_alone() {
     let sandbox = Sandbox::new();
-    let dns_like = vec![0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 3, b'w', b'w', b'w', 0, 0, 1, 0, 1];
+    let dns_like = vec![
+        0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 3, b'w', b'w', b'w', 0, 0, 1, 0, 1,
+    ];
     let mut almost = vec![0x21, 0x31, 0x00, 0x30];
     almost.extend_from_slice(&[0x11; 44]); // magic and length right, unknown field not 0
     let pcap = udp_capture(&sandbox, "other", (40000, 40406), &[dns_like, almost]);
@@ -236,23 +382,63 @@ fn key_file_with_good_and_bad_lines() {
     let pcap = sandbox.capture("python-miio-basic.pcapng");
     let out = sandbox.run(
         "tshark",
-        &["-r", pcap.to_str().unwrap(), "-o", &file_pref, "-T", "fields", "-e", "miio.key", "-e", "miio.key.file_line", "-e", "miio.method"],
+        &[
+            "-r",
+            pcap.to_str().unwrap(),
+            "-o",
+            &file_pref,
+            "-T",
+            "fields",
+            "-e",
+            "miio.key",
+            "-e",
+            "miio.key.file_line",
+            "-e",
+            "miio.method",
+        ],
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     let prefix = format!("key file {} ", file.display());
-    assert!(stderr.contains(&format!("{prefix}line 3: expected \"device_id token [comment]\" or \"token [comment]\"")), "{stderr}");
-    assert!(stderr.contains(&format!("{prefix}line 4: key: a token is 32 hex digits; this one has 4 characters")), "{stderr}");
-    assert!(!stderr.contains("line 2") && !stderr.contains("line 5"), "{stderr}");
-    assert_eq!(stderr.matches("line 3").count(), 1, "reported once: {stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{prefix}line 3: expected \"device_id token [comment]\" or \"token [comment]\""
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "{prefix}line 4: key: a token is 32 hex digits; this one has 4 characters"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("line 2") && !stderr.contains("line 5"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("line 3").count(),
+        1,
+        "reported once: {stderr}"
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let line9: Vec<&str> = stdout.lines().nth(8).unwrap().split('\t').collect();
     assert_eq!(line9, ["key file line 2", "2", "get_status"]);
 
     // The plug's token (a line with no device id) decrypts the other capture.
     let two = sandbox.capture("python-miio-two-devices.pcapng");
-    let rows = sandbox.fields(&two, &[&file_pref], &["miio.device_id", "miio.key.file_line"]);
-    assert!(rows.iter().filter(|r| r[0] == "0x15a2b3c4" && r[1] == "5").count() >= 8, "{rows:?}");
+    let rows = sandbox.fields(
+        &two,
+        &[&file_pref],
+        &["miio.device_id", "miio.key.file_line"],
+    );
+    assert!(
+        rows.iter()
+            .filter(|r| r[0] == "0x15a2b3c4" && r[1] == "5")
+            .count()
+            >= 8,
+        "{rows:?}"
+    );
 }
 
 #[test]
@@ -261,9 +447,15 @@ fn unreadable_key_file_is_reported() {
     let pcap = sandbox.capture("python-miio-basic.pcapng");
     let missing = sandbox.home().join("no-such-file.txt");
     let pref = format!("miio.key_file:{}", missing.display());
-    let out = sandbox.run("tshark", &["-r", pcap.to_str().unwrap(), "-o", &pref, "-c", "1"]);
+    let out = sandbox.run(
+        "tshark",
+        &["-r", pcap.to_str().unwrap(), "-o", &pref, "-c", "1"],
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(&format!("key file {}: cannot read it", missing.display())), "{stderr}");
+    assert!(
+        stderr.contains(&format!("key file {}: cannot read it", missing.display())),
+        "{stderr}"
+    );
 }
 
 /// `tshark -z miio,tree` as (indent, name, count) rows.
@@ -277,7 +469,12 @@ fn statistics(sandbox: &Sandbox, capture: &str, keys: &[&str]) -> Vec<(usize, St
     out.lines()
         .filter_map(|line| {
             let indent = line.len() - line.trim_start().len();
-            let cols: Vec<&str> = line.trim().split("  ").map(str::trim).filter(|c| !c.is_empty()).collect();
+            let cols: Vec<&str> = line
+                .trim()
+                .split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect();
             let count = cols.get(1)?.parse().ok()?;
             Some((indent, cols[0].to_string(), count))
         })
@@ -303,6 +500,8 @@ fn statistics_count_kinds_methods_errors_and_devices() {
     assert_eq!(get("0x0a1b2c3d"), Some(23));
 
     let undecrypted = statistics(&sandbox, "python-miio-basic.pcapng", &[]);
-    let found = undecrypted.iter().find(|(_, n, _)| n == "Encrypted, not decrypted");
+    let found = undecrypted
+        .iter()
+        .find(|(_, n, _)| n == "Encrypted, not decrypted");
     assert_eq!(found.map(|(_, _, c)| *c), Some(20));
 }

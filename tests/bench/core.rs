@@ -15,7 +15,10 @@ const TOKEN: &str = "3f4a1c2b9d8e7f60112233445566aa01";
 const DEVICE: u32 = 0x0a1b2c3d;
 
 fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 /// A frame as a device sends it: `{"id":..,"result":[..]}` padded to about
@@ -25,7 +28,11 @@ fn frame(size: usize) -> Vec<u8> {
     let plain = format!(r#"{{"id":7,"result":["{filler}"]}}"#).into_bytes();
     let token = hex(TOKEN);
     let key: [u8; 16] = Md5::digest(&token).into();
-    let iv: [u8; 16] = Md5::new().chain_update(key).chain_update(&token).finalize().into();
+    let iv: [u8; 16] = Md5::new()
+        .chain_update(key)
+        .chain_update(&token)
+        .finalize()
+        .into();
     let mut buf = plain.clone();
     buf.resize(plain.len() + 16, 0);
     let n = cbc::Encryptor::<aes::Aes128>::new(&key.into(), &iv.into())
@@ -47,7 +54,16 @@ fn frame(size: usize) -> Vec<u8> {
 }
 
 fn key(device_id: &str, token: &str, row: u32) -> KeyEntry {
-    parse_row(&RawRow { device_id, key_type: "token", key: token, comment: "" }, Some(row)).unwrap()
+    parse_row(
+        &RawRow {
+            device_id,
+            key_type: "token",
+            key: token,
+            comment: "",
+        },
+        Some(row),
+    )
+    .unwrap()
 }
 
 fn state_with(keys: Vec<KeyEntry>) -> DissectorState {
@@ -57,7 +73,10 @@ fn state_with(keys: Vec<KeyEntry>) -> DissectorState {
 }
 
 fn run(frame: &[u8], state: &mut DissectorState, out: &mut [u8]) -> usize {
-    let ctx = FrameContext { number: 1, ..FrameContext::default() };
+    let ctx = FrameContext {
+        number: 1,
+        ..FrameContext::default()
+    };
     dissect(black_box(frame), frame.len(), &ctx, state, out).plaintext_len
 }
 
@@ -67,7 +86,10 @@ fn per_frame(c: &mut Criterion) {
         let f = frame(size);
         let mut state = state_with(vec![key("0a1b2c3d", TOKEN, 1)]);
         let mut out = vec![0u8; 2 * f.len() + 64];
-        assert!(run(&f, &mut state, &mut out) > 0, "the bench frame decrypts");
+        assert!(
+            run(&f, &mut state, &mut out) > 0,
+            "the bench frame decrypts"
+        );
         group.throughput(Throughput::Elements(1));
         group.bench_with_input(BenchmarkId::from_parameter(size), &f, |b, f| {
             b.iter(|| run(f, &mut state, &mut out))
@@ -81,11 +103,16 @@ fn key_lookup(c: &mut Criterion) {
     let f = frame(512);
     for count in [1usize, 1_000, 100_000] {
         // count - 1 decoys for any device, then the right token, also for any device.
-        let mut keys: Vec<KeyEntry> = (1..count).map(|i| key("", &format!("{:032x}", i * 7919), i as u32)).collect();
+        let mut keys: Vec<KeyEntry> = (1..count)
+            .map(|i| key("", &format!("{:032x}", i * 7919), i as u32))
+            .collect();
         keys.push(key("", TOKEN, count as u32));
         let mut state = state_with(keys);
         let mut out = vec![0u8; 2 * f.len() + 64];
-        assert!(run(&f, &mut state, &mut out) > 0, "the first frame finds the key");
+        assert!(
+            run(&f, &mut state, &mut out) > 0,
+            "the first frame finds the key"
+        );
         group.throughput(Throughput::Elements(1));
         group.bench_with_input(BenchmarkId::from_parameter(count), &f, |b, f| {
             b.iter(|| run(f, &mut state, &mut out))
@@ -99,8 +126,12 @@ fn json(c: &mut Criterion) {
     let quirky = br#"{"id":1,"result":["on",,"otu_stat"]}"#;
     let mut group = c.benchmark_group("json");
     group.throughput(Throughput::Elements(1));
-    group.bench_function("get_status_reply", |b| b.iter(|| read_repairing(black_box(text))));
-    group.bench_function("repaired_quirk", |b| b.iter(|| read_repairing(black_box(quirky))));
+    group.bench_function("get_status_reply", |b| {
+        b.iter(|| read_repairing(black_box(text)))
+    });
+    group.bench_function("repaired_quirk", |b| {
+        b.iter(|| read_repairing(black_box(quirky)))
+    });
     group.finish();
 }
 

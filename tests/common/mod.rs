@@ -39,7 +39,11 @@ fn plugin_so() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     let deps = exe.parent().expect("target/<profile>/deps");
     let so = deps.join("libmiio_dissector.so");
-    assert!(so.exists(), "plugin not built: {} (run cargo test)", so.display());
+    assert!(
+        so.exists(),
+        "plugin not built: {} (run cargo test)",
+        so.display()
+    );
     so
 }
 
@@ -75,7 +79,9 @@ impl Sandbox {
 
     /// Copies tests/captures/NAME into the sandbox and returns its path.
     pub fn capture(&self, name: &str) -> PathBuf {
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures").join(name);
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/captures")
+            .join(name);
         let dst = self.home.join(name);
         fs::copy(&src, &dst).unwrap_or_else(|e| panic!("copy {}: {e}", src.display()));
         self.open_to_nobody();
@@ -98,7 +104,12 @@ impl Sandbox {
 
     fn open_to_nobody(&self) {
         if running_as_root() {
-            let status = Command::new("chmod").arg("-R").arg("a+rwX").arg(&self.home).status().unwrap();
+            let status = Command::new("chmod")
+                .arg("-R")
+                .arg("a+rwX")
+                .arg(&self.home)
+                .status()
+                .unwrap();
             assert!(status.success());
         }
     }
@@ -117,7 +128,8 @@ impl Sandbox {
             .env_remove("WIRESHARK_CONFIG_DIR")
             .env("WIRESHARK_PLUGIN_DIR", self.home.join("no-global-plugins"))
             .current_dir(&self.home);
-        cmd.output().unwrap_or_else(|e| panic!("cannot run {tool}: {e}"))
+        cmd.output()
+            .unwrap_or_else(|e| panic!("cannot run {tool}: {e}"))
     }
 
     /// Runs tshark and insists that it succeeded.
@@ -130,14 +142,24 @@ impl Sandbox {
             String::from_utf8_lossy(&out.stderr)
         );
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(!stderr.contains("Dissector bug"), "tshark reported a dissector bug: {stderr}");
+        assert!(
+            !stderr.contains("Dissector bug"),
+            "tshark reported a dissector bug: {stderr}"
+        );
         String::from_utf8(out.stdout).expect("tshark output is UTF-8")
     }
 
     /// `tshark -r CAPTURE -T fields -e F...` with extra options (keys, filters);
     /// one row per frame, one string per field.
     pub fn fields(&self, capture: &Path, options: &[&str], fields: &[&str]) -> Vec<Vec<String>> {
-        let mut args = vec!["-r", capture.to_str().unwrap(), "-T", "fields", "-E", "occurrence=f"];
+        let mut args = vec![
+            "-r",
+            capture.to_str().unwrap(),
+            "-T",
+            "fields",
+            "-E",
+            "occurrence=f",
+        ];
         for opt in options {
             args.extend(["-o", opt]);
         }
@@ -152,7 +174,14 @@ impl Sandbox {
 
     /// All expert messages of every frame, one string per frame (joined by `|`).
     pub fn expert_messages(&self, capture: &Path, options: &[&str]) -> Vec<String> {
-        let mut args = vec!["-r", capture.to_str().unwrap(), "-T", "fields", "-E", "aggregator=|"];
+        let mut args = vec![
+            "-r",
+            capture.to_str().unwrap(),
+            "-T",
+            "fields",
+            "-E",
+            "aggregator=|",
+        ];
         for opt in options {
             args.extend(["-o", opt]);
         }
@@ -169,17 +198,33 @@ impl Drop for Sandbox {
 
 /// Makes a pcap of UDP packets (src port, dst port, payload) with text2pcap,
 /// for malformed frames that no peer sends.
-pub fn udp_capture(sandbox: &Sandbox, name: &str, ports: (u16, u16), payloads: &[Vec<u8>]) -> PathBuf {
+pub fn udp_capture(
+    sandbox: &Sandbox,
+    name: &str,
+    ports: (u16, u16),
+    payloads: &[Vec<u8>],
+) -> PathBuf {
     text2pcap(sandbox, name, "-u", ports, payloads)
 }
 
 /// Makes a pcap of TCP segments (client to server) with text2pcap, for
 /// streams on a port no peer here can use.
-pub fn tcp_capture(sandbox: &Sandbox, name: &str, ports: (u16, u16), segments: &[Vec<u8>]) -> PathBuf {
+pub fn tcp_capture(
+    sandbox: &Sandbox,
+    name: &str,
+    ports: (u16, u16),
+    segments: &[Vec<u8>],
+) -> PathBuf {
     text2pcap(sandbox, name, "-T", ports, segments)
 }
 
-fn text2pcap(sandbox: &Sandbox, name: &str, transport: &str, ports: (u16, u16), payloads: &[Vec<u8>]) -> PathBuf {
+fn text2pcap(
+    sandbox: &Sandbox,
+    name: &str,
+    transport: &str,
+    ports: (u16, u16),
+    payloads: &[Vec<u8>],
+) -> PathBuf {
     let mut text = String::new();
     for payload in payloads {
         for (i, chunk) in payload.chunks(16).enumerate() {
@@ -194,12 +239,22 @@ fn text2pcap(sandbox: &Sandbox, name: &str, transport: &str, ports: (u16, u16), 
     let txt = sandbox.write(&format!("{name}.txt"), text.as_bytes());
     let pcap = sandbox.home().join(format!("{name}.pcap"));
     let out = Command::new("text2pcap")
-        .args(["-q", "-4", "10.0.0.1,10.0.0.2", transport, &format!("{},{}", ports.0, ports.1)])
+        .args([
+            "-q",
+            "-4",
+            "10.0.0.1,10.0.0.2",
+            transport,
+            &format!("{},{}", ports.0, ports.1),
+        ])
         .arg(&txt)
         .arg(&pcap)
         .output()
         .expect("run text2pcap");
-    assert!(out.status.success(), "text2pcap: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "text2pcap: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     sandbox.open_to_nobody();
     pcap
 }
@@ -229,7 +284,9 @@ pub fn udp_payloads(sandbox: &Sandbox, capture: &Path) -> Vec<Vec<u8>> {
 
 /// Reads a `.truth.jsonl` file: what the client saw, one call a line.
 pub fn truth(name: &str) -> Vec<serde_json::Value> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/captures")
+        .join(name);
     fs::read_to_string(&path)
         .unwrap()
         .lines()
@@ -242,7 +299,11 @@ pub fn truth(name: &str) -> Vec<serde_json::Value> {
 pub fn pcapng_frames(path: &Path) -> Vec<Vec<u8>> {
     let data = fs::read(path).unwrap();
     let le = |at: usize| u32::from_le_bytes(data[at..at + 4].try_into().unwrap()) as usize;
-    assert_eq!(&data[8..12], &[0x4d, 0x3c, 0x2b, 0x1a], "little-endian pcapng expected");
+    assert_eq!(
+        &data[8..12],
+        &[0x4d, 0x3c, 0x2b, 0x1a],
+        "little-endian pcapng expected"
+    );
     let mut frames = Vec::new();
     let mut at = 0;
     while at + 12 <= data.len() {

@@ -7,11 +7,17 @@ use std::sync::Once;
 
 use libfuzzer_sys::fuzz_target;
 use miio_dissector::abi::{miio_frame_context, miio_frame_info, miio_key_row, miio_transport};
-use miio_dissector::ffi::{miio_capture_reset, miio_dissect_frame, miio_key_store_replace, miio_stream_pdu};
+use miio_dissector::ffi::{
+    miio_capture_reset, miio_dissect_frame, miio_key_store_replace, miio_stream_pdu,
+};
 
 fn configure_keys() {
     let rows: [(&[u8], &[u8], &[u8]); 3] = [
-        (b"0a1b2c3d\0", b"token\0", b"3f4a1c2b9d8e7f60112233445566aa01\0"),
+        (
+            b"0a1b2c3d\0",
+            b"token\0",
+            b"3f4a1c2b9d8e7f60112233445566aa01\0",
+        ),
         (b"\0", b"token\0", b"00112233445566778899aabbccddeeff\0"),
         (b"\0", b"cloud\0", b"Xk3mP9qLw2Zr7TbN\0"),
     ];
@@ -30,14 +36,20 @@ fn configure_keys() {
 fuzz_target!(|data: &[u8]| {
     static INIT: Once = Once::new();
     INIT.call_once(configure_keys);
-    let Some((&flags, frame)) = data.split_first() else { return };
+    let Some((&flags, frame)) = data.split_first() else {
+        return;
+    };
     if flags == 0xff {
         miio_capture_reset();
     }
     let ctx = miio_frame_context {
         frame_number: u32::from(flags & 0x0f),
         pdu_index: u32::from(flags >> 6),
-        transport: if flags & 0x10 != 0 { miio_transport::MIIO_TRANSPORT_CLOUD } else { miio_transport::MIIO_TRANSPORT_LOCAL },
+        transport: if flags & 0x10 != 0 {
+            miio_transport::MIIO_TRANSPORT_CLOUD
+        } else {
+            miio_transport::MIIO_TRANSPORT_LOCAL
+        },
         visited: flags & 0x20,
         conversation: u32::from(flags & 0x03),
         time_sec: 1_700_000_000,
@@ -50,7 +62,15 @@ fuzz_target!(|data: &[u8]| {
     // A snapshot length may have cut the packet: report it longer sometimes.
     let reported = frame.len() + usize::from(flags & 0x08) * 4;
     let status = unsafe {
-        miio_dissect_frame(frame.as_ptr(), frame.len(), reported, &ctx, plaintext.as_mut_ptr(), cap, &mut info)
+        miio_dissect_frame(
+            frame.as_ptr(),
+            frame.len(),
+            reported,
+            &ctx,
+            plaintext.as_mut_ptr(),
+            cap,
+            &mut info,
+        )
     };
     assert_eq!(status as u32, 0, "dissection must not fail on any input");
     assert!(info.plaintext_len <= cap);

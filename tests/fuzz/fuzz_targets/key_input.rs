@@ -21,13 +21,23 @@ fuzz_target!(|data: &[u8]| {
         comment: fields.next().unwrap_or(""),
     };
     if let Err(message) = parse_row(&raw, Some(1)) {
-        assert!(message.len() < 300, "messages stay short: {}", message.len());
+        assert!(
+            message.len() < 300,
+            "messages stay short: {}",
+            message.len()
+        );
         // A key that looks like a real one (16 or 32 printable characters)
         // must not leak into the message, unless typed into another column.
-        let elsewhere = [raw.device_id, raw.key_type, raw.comment].iter().any(|f| f.contains(raw.key));
-        let key_like = matches!(raw.key.len(), 16 | 32) && raw.key.bytes().all(|b| b.is_ascii_graphic());
+        let elsewhere = [raw.device_id, raw.key_type, raw.comment]
+            .iter()
+            .any(|f| f.contains(raw.key));
+        let key_like =
+            matches!(raw.key.len(), 16 | 32) && raw.key.bytes().all(|b| b.is_ascii_graphic());
         if key_like && !elsewhere {
-            assert!(!message.contains(raw.key), "a message never repeats the key");
+            assert!(
+                !message.contains(raw.key),
+                "a message never repeats the key"
+            );
         }
     }
 });

@@ -8,8 +8,19 @@ use miio_dissector::payload::read_repairing;
 fuzz_target!(|data: &[u8]| {
     let (payload, repair) = read_repairing(data);
     let text: &[u8] = repair.as_ref().map_or(data, |r| &r.text);
-    for span in [payload.params, payload.result, payload.error, payload.error_message].into_iter().flatten() {
-        assert!(span.offset + span.len <= text.len(), "span inside the text it points into");
+    for span in [
+        payload.params,
+        payload.result,
+        payload.error,
+        payload.error_message,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        assert!(
+            span.offset + span.len <= text.len(),
+            "span inside the text it points into"
+        );
     }
     assert!(payload.summary.chars().count() < 200);
     let _ = stream_pdu(data);
