@@ -151,8 +151,10 @@ dissect_malformed(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item,
     col_add_fstr(pinfo->cinfo, COL_INFO, "Malformed miIO frame: %s", why);
 }
 
+/* The 32-byte frames: hellos, hello replies, and on a cloud connection the
+ * cloud hello, time sync and keep-alives. */
 static void
-dissect_hello(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item,
+dissect_short_frame(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item,
               proto_tree *tree, const miio_frame_info *info)
 {
     const char *what = "Hello reply";
@@ -519,7 +521,7 @@ dissect_miio_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, miio_tra
     case MIIO_KIND_TIME_SYNC:
     case MIIO_KIND_KEEPALIVE:
         add_header_fields(miio_tree, tvb, &info);
-        dissect_hello(tvb, pinfo, miio_item, miio_tree, &info);
+        dissect_short_frame(tvb, pinfo, miio_item, miio_tree, &info);
         break;
     case MIIO_KIND_DATA:
         add_header_fields(miio_tree, tvb, &info);
