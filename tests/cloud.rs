@@ -13,12 +13,6 @@ fn cloud_key() -> String {
     key_row("", "cloud", CLOUD_KEY, "vacuum cloud key")
 }
 
-fn rows(out: &str) -> Vec<Vec<String>> {
-    out.lines()
-        .map(|l| l.split('\t').map(String::from).collect())
-        .collect()
-}
-
 /// Every message of the truth file (what each side sent) decrypted somewhere.
 fn assert_all_decrypted(decrypted: &[Value], truth_file: &str) {
     for line in truth(truth_file) {
@@ -35,24 +29,16 @@ fn cloud_over_udp_with_only_the_cloud_key() {
     let sandbox = Sandbox::new();
     let pcap = sandbox.capture("cloud-udp.pcapng");
     let key = cloud_key();
-    let out = sandbox.tshark(&[
-        "-r",
-        pcap.to_str().unwrap(),
-        "-2",
-        "-o",
-        &key,
-        "-T",
-        "fields",
-        "-e",
-        "_ws.col.Info",
-        "-e",
-        "miio.key",
-        "-e",
-        "miio.decrypted",
-        "-e",
-        "miio.time_sync",
-    ]);
-    let rows = rows(&out);
+    let rows = sandbox.fields_with(
+        &pcap,
+        &["-2", "-o", &key],
+        &[
+            "_ws.col.Info",
+            "miio.key",
+            "miio.decrypted",
+            "miio.time_sync",
+        ],
+    );
     assert_eq!(rows[0][0], "Cloud hello (device to cloud)");
     assert!(
         rows[1][0].starts_with("Time sync (cloud to device), server time "),
@@ -109,30 +95,27 @@ fn cloud_over_tcp_reassembled_from_a_real_stream() {
     let pcap = sandbox.capture("cloud-tcp.pcapng");
     let key = cloud_key();
     // Port 80 belongs to HTTP unless heuristics go first (README: "TCP port 80").
-    let out = sandbox.tshark(&[
-        "-r",
-        pcap.to_str().unwrap(),
+    let args = [
         "-2",
         "-o",
         &key,
         "-o",
         "tcp.try_heuristic_first:TRUE",
-        "-T",
-        "fields",
         "-E",
         "occurrence=a",
         "-E",
         "aggregator=|",
-        "-e",
-        "frame.number",
-        "-e",
-        "_ws.col.Protocol",
-        "-e",
-        "_ws.col.Info",
-        "-e",
-        "miio.decrypted",
-    ]);
-    let rows = rows(&out);
+    ];
+    let rows = sandbox.fields_with(
+        &pcap,
+        &args,
+        &[
+            "frame.number",
+            "_ws.col.Protocol",
+            "_ws.col.Info",
+            "miio.decrypted",
+        ],
+    );
     let info = |n: &str| {
         rows.iter()
             .find(|r| r[0] == n)
@@ -174,21 +157,16 @@ fn cloud_over_tcp_reassembled_from_a_real_stream() {
     );
 
     // Decode As gives the same without the heuristic.
-    let decode_as = sandbox.tshark(&[
-        "-r",
-        pcap.to_str().unwrap(),
-        "-o",
-        &key,
-        "-d",
-        "tcp.port==80,miio",
-        "-T",
-        "fields",
-        "-e",
-        "_ws.col.Info",
-    ]);
+    let decode_as = sandbox.fields_with(
+        &pcap,
+        &["-o", &key, "-d", "tcp.port==80,miio"],
+        &["_ws.col.Info"],
+    );
     assert!(
-        decode_as.contains("props id=1002 | Keep-alive, device 0x1d2e3f40"),
-        "{decode_as}"
+        decode_as
+            .iter()
+            .any(|r| r[0].contains("props id=1002 | Keep-alive, device 0x1d2e3f40")),
+        "{decode_as:?}"
     );
 }
 
@@ -209,17 +187,12 @@ fn tcp_port_8053_is_miio_by_default_and_frames_are_split_anywhere() {
     ];
     let pcap = tcp_capture(&sandbox, "tcp-8053", (40000, 8053), &segments);
     let key = cloud_key();
-    let out = sandbox.tshark(&[
-        "-r",
-        pcap.to_str().unwrap(),
-        "-o",
-        &key,
-        "-T",
-        "fields",
-        "-e",
-        "_ws.col.Info",
-    ]);
-    let infos: Vec<&str> = out.lines().filter(|l| !l.is_empty()).collect();
+    let rows = sandbox.fields(&pcap, &[&key], &["_ws.col.Info"]);
+    let infos: Vec<&str> = rows
+        .iter()
+        .map(|r| r[0].as_str())
+        .filter(|l| !l.is_empty())
+        .collect();
     assert!(infos.iter().any(|l| l.contains("Cloud hello")), "{infos:?}");
     assert!(
         infos.iter().any(|l| l.contains("_otc.info id=1001")),

@@ -244,33 +244,24 @@ fn decrypted_payload_is_a_data_source_dissected_as_json() {
     assert!(dump.contains("Decrypted miIO (37 bytes):"), "{dump}");
     assert!(dump.contains(r#"{"id": 4, "resul"#), "{dump}");
     // json.* fields work on the plaintext: find the reply that names the model.
-    let hits = sandbox.tshark(&[
-        "-r",
-        path,
-        "-o",
-        &key,
-        "-T",
-        "fields",
-        "-e",
-        "frame.number",
-        "-Y",
-        r#"json.value.string == "rockrobo.vacuum.v1""#,
-    ]);
-    assert_eq!(hits.trim(), "8");
+    let hits = sandbox.fields_with(
+        &pcap,
+        &[
+            "-o",
+            &key,
+            "-Y",
+            r#"json.value.string == "rockrobo.vacuum.v1""#,
+        ],
+        &["frame.number"],
+    );
+    assert_eq!(hits, [["8"]]);
     // ...and as a field to print (the JSON dissector runs when json.* is asked for).
-    let printed = sandbox.tshark(&[
-        "-r",
-        path,
-        "-o",
-        &key,
-        "-Y",
-        "frame.number == 8",
-        "-T",
-        "fields",
-        "-e",
-        "json.value.string",
-    ]);
-    assert!(printed.contains("rockrobo.vacuum.v1"), "{printed}");
+    let printed = sandbox.fields_with(
+        &pcap,
+        &["-o", &key, "-Y", "frame.number == 8", "-E", "occurrence=a"],
+        &["json.value.string"],
+    );
+    assert!(printed[0][0].contains("rockrobo.vacuum.v1"), "{printed:?}");
 }
 
 #[test]

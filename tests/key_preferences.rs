@@ -167,45 +167,17 @@ fn port_is_a_preference_and_decode_as_works() {
     let sandbox = Sandbox::new();
     let frames = udp_payloads(&sandbox, &sandbox.capture("python-miio-basic.pcapng"));
     let pcap = udp_capture(&sandbox, "other-port", (40000, 12345), &frames[6..8]);
-    let path = pcap.to_str().unwrap();
     let key = basic_key();
-    let no_heur = "--disable-heuristic";
-    let plain = sandbox.tshark(&[
-        "-r",
-        path,
-        no_heur,
-        "miio_udp",
-        "-o",
-        &key,
-        "-T",
-        "fields",
-        "-e",
-        "_ws.col.Protocol",
-    ]);
-    assert_eq!(plain.lines().next(), Some("UDP"));
+    let no_heur = ["--disable-heuristic", "miio_udp", "-o", &key];
+    let plain = sandbox.fields_with(&pcap, &no_heur, &["_ws.col.Protocol"]);
+    assert_eq!(plain[0], ["UDP"]);
     for opts in [
         ["-o", "miio.udp.port:12345"],
         ["-d", "udp.port==12345,miio"],
     ] {
-        let out = sandbox.tshark(&[
-            "-r",
-            path,
-            no_heur,
-            "miio_udp",
-            "-o",
-            &key,
-            opts[0],
-            opts[1],
-            "-T",
-            "fields",
-            "-e",
-            "_ws.col.Info",
-        ]);
-        assert_eq!(
-            out.lines().collect::<Vec<_>>(),
-            ["miIO.info id=1", "reply id=1 ok"],
-            "{opts:?}"
-        );
+        let args = [&no_heur[..], &opts[..]].concat();
+        let out = sandbox.fields_with(&pcap, &args, &["_ws.col.Info"]);
+        assert_eq!(out, [["miIO.info id=1"], ["reply id=1 ok"]], "{opts:?}");
     }
 }
 

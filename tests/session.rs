@@ -72,22 +72,7 @@ fn frames_before_the_learning_frame_decrypt_on_the_second_pass() {
         |rows: &[Vec<String>]| rows.iter().map(|r| !r[0].is_empty()).collect::<Vec<_>>();
     assert_eq!(decrypted(&one_pass), [false, false, false, true, true]);
 
-    let path = pcap.to_str().unwrap();
-    let two_pass = sandbox.tshark(&[
-        "-r",
-        path,
-        "-2",
-        "-T",
-        "fields",
-        "-e",
-        "miio.decrypted",
-        "-e",
-        "miio.key",
-    ]);
-    let rows: Vec<Vec<String>> = two_pass
-        .lines()
-        .map(|l| l.split('\t').map(String::from).collect())
-        .collect();
+    let rows = sandbox.fields_with(&pcap, &["-2"], &["miio.decrypted", "miio.key"]);
     assert_eq!(decrypted(&rows), [true, true, false, true, true]);
     assert_eq!(rows[0][1], "learned from hello reply in frame 3");
 }
@@ -147,21 +132,11 @@ fn json_fields_are_filterable() {
     assert_eq!(rows[13], ["4", "", "", r#"["on", 45, 12.5]"#, "", ""]);
     assert_eq!(rows[21], ["8", "", "", "", "-32601", "Method not found."]);
 
-    let path = pcap.to_str().unwrap();
     let hits = |filter: &str| {
-        let out = sandbox.tshark(&[
-            "-r",
-            path,
-            "-o",
-            &key,
-            "-Y",
-            filter,
-            "-T",
-            "fields",
-            "-e",
-            "frame.number",
-        ]);
-        out.lines().map(str::to_string).collect::<Vec<_>>()
+        let rows = sandbox.fields_with(&pcap, &["-o", &key, "-Y", filter], &["frame.number"]);
+        rows.into_iter()
+            .map(|mut r| r.swap_remove(0))
+            .collect::<Vec<_>>()
     };
     assert_eq!(hits(r#"miio.method == "get_status""#), ["9"]);
     assert_eq!(hits("miio.error.code == -32601"), ["22"]);
@@ -173,31 +148,16 @@ fn requests_and_replies_are_linked_on_a_multi_device_capture() {
     let sandbox = Sandbox::new();
     let pcap = sandbox.capture("python-miio-two-devices.pcapng");
     let keys = [any_device(PLUG_TOKEN), any_device(LAMP_TOKEN)];
-    let path = pcap.to_str().unwrap();
-    let out = sandbox.tshark(&[
-        "-r",
-        path,
-        "-2",
-        "-o",
-        &keys[0],
-        "-o",
-        &keys[1],
-        "-T",
-        "fields",
-        "-e",
+    let two_passes = ["-2", "-o", &keys[0], "-o", &keys[1]];
+    let fields = [
         "frame.number",
-        "-e",
         "miio.method",
-        "-e",
         "miio.result",
-        "-e",
         "miio.response_in",
-        "-e",
         "miio.request_in",
-        "-e",
         "miio.time",
-    ]);
-    let rows: Vec<Vec<&str>> = out.lines().map(|l| l.split('\t').collect()).collect();
+    ];
+    let rows = sandbox.fields_with(&pcap, &two_passes, &fields);
     let mut requests = 0;
     for r in &rows {
         let n: u32 = r[0].parse().unwrap();
@@ -224,33 +184,24 @@ fn duplicated_replies_and_retries_are_linked() {
     let sandbox = Sandbox::new();
     let pcap = sandbox.capture("python-miio-flaky.pcapng");
     let keys = [any_device(VACUUM_GEN1_TOKEN), any_device(LOSSY_TOKEN)];
-    let path = pcap.to_str().unwrap();
-    let out = sandbox.tshark(&[
-        "-r",
-        path,
+    let args = [
         "-2",
         "-o",
         &keys[0],
         "-o",
         &keys[1],
-        "-T",
-        "fields",
         "-Y",
         "miio.length > 32",
-        "-e",
+    ];
+    let fields = [
         "frame.number",
-        "-e",
         "_ws.col.Info",
-        "-e",
         "miio.response_in",
-        "-e",
         "miio.request_in",
-        "-e",
         "miio.duplicate_of",
-        "-e",
         "miio.retry_of",
-    ]);
-    let rows: Vec<Vec<&str>> = out.lines().map(|l| l.split('\t').collect()).collect();
+    ];
+    let rows = sandbox.fields_with(&pcap, &args, &fields);
     let expected: [[&str; 6]; 18] = [
         ["7", "get_prop id=1", "8", "", "", ""],
         ["8", "reply id=1 ok", "", "7", "", ""],
@@ -339,18 +290,12 @@ fn heuristic_finds_miio_on_any_port_and_sticks_to_the_conversation() {
     );
 
     // Turned off, nothing on port 40404 is miIO.
-    let path = pcap.to_str().unwrap();
-    let off = sandbox.tshark(&[
-        "-r",
-        path,
-        "--disable-heuristic",
-        "miio_udp",
-        "-T",
-        "fields",
-        "-e",
-        "_ws.col.Protocol",
-    ]);
-    assert_eq!(off.lines().collect::<Vec<_>>(), ["UDP", "UDP"]);
+    let off = sandbox.fields_with(
+        &pcap,
+        &["--disable-heuristic", "miio_udp"],
+        &["_ws.col.Protocol"],
+    );
+    assert_eq!(off, [["UDP"], ["UDP"]]);
 }
 
 #[test]

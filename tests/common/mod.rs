@@ -149,10 +149,10 @@ impl Sandbox {
         String::from_utf8(out.stdout).expect("tshark output is UTF-8")
     }
 
-    /// `tshark -r CAPTURE -T fields -e F...` with extra options (keys, filters);
-    /// one row per frame, one string per field.
-    pub fn fields(&self, capture: &Path, options: &[&str], fields: &[&str]) -> Vec<Vec<String>> {
-        let mut args = vec![
+    /// `tshark -r CAPTURE ARGS... -T fields -e F...`: one row per frame, one
+    /// string per field (first occurrence, unless ARGS say `-E occurrence=a`).
+    pub fn fields_with(&self, capture: &Path, args: &[&str], fields: &[&str]) -> Vec<Vec<String>> {
+        let mut all = vec![
             "-r",
             capture.to_str().unwrap(),
             "-T",
@@ -160,33 +160,30 @@ impl Sandbox {
             "-E",
             "occurrence=f",
         ];
-        for opt in options {
-            args.extend(["-o", opt]);
-        }
+        all.extend_from_slice(args);
         for f in fields {
-            args.extend(["-e", f]);
+            all.extend(["-e", f]);
         }
-        self.tshark(&args)
+        self.tshark(&all)
             .lines()
             .map(|line| line.split('\t').map(str::to_string).collect())
             .collect()
     }
 
+    /// `fields_with` where every option is a preference (`-o OPTION`).
+    pub fn fields(&self, capture: &Path, options: &[&str], fields: &[&str]) -> Vec<Vec<String>> {
+        let args: Vec<&str> = options.iter().flat_map(|o| ["-o", o]).collect();
+        self.fields_with(capture, &args, fields)
+    }
+
     /// All expert messages of every frame, one string per frame (joined by `|`).
     pub fn expert_messages(&self, capture: &Path, options: &[&str]) -> Vec<String> {
-        let mut args = vec![
-            "-r",
-            capture.to_str().unwrap(),
-            "-T",
-            "fields",
-            "-E",
-            "aggregator=|",
-        ];
-        for opt in options {
-            args.extend(["-o", opt]);
-        }
-        args.extend(["-e", "_ws.expert.message"]);
-        self.tshark(&args).lines().map(str::to_string).collect()
+        let mut args: Vec<&str> = options.iter().flat_map(|o| ["-o", o]).collect();
+        args.extend(["-E", "occurrence=a", "-E", "aggregator=|"]);
+        self.fields_with(capture, &args, &["_ws.expert.message"])
+            .into_iter()
+            .map(|mut row| row.swap_remove(0))
+            .collect()
     }
 }
 
