@@ -275,11 +275,12 @@ mod tests {
         build_frame, hex, ERROR_REPLY, HELLO_REPLY, INFO_REPLY, INFO_REQUEST, TOKEN,
     };
 
-    fn state_with_key() -> DissectorState {
+    /// A state whose key table has one row.
+    fn state_with(device_id: &str, key_type: &str, key: &str) -> DissectorState {
         let raw = RawRow {
-            device_id: "0a1b2c3d",
-            key_type: "token",
-            key: TOKEN,
+            device_id,
+            key_type,
+            key,
             comment: "",
         };
         let mut state = DissectorState::default();
@@ -287,6 +288,10 @@ mod tests {
             .keys
             .set_table_keys(vec![parse_row(&raw, Some(1)).unwrap()]);
         state
+    }
+
+    fn state_with_key() -> DissectorState {
+        state_with("0a1b2c3d", "token", TOKEN)
     }
 
     fn ctx(number: u32, visited: bool) -> FrameContext {
@@ -466,16 +471,7 @@ mod tests {
         let info = br#"{"id":1,"result":{"model":"m","token":"c0ffee00deadbeef0123456789abcdef"}}"#;
         let other = "00112233445566778899aabbccddeeff";
         // The reply is readable with a key for any device (e.g. a cloud key)...
-        let raw = RawRow {
-            device_id: "",
-            key_type: "token",
-            key: other,
-            comment: "",
-        };
-        let mut state = DissectorState::default();
-        state
-            .keys
-            .set_table_keys(vec![parse_row(&raw, Some(1)).unwrap()]);
+        let mut state = state_with("", "token", other);
         let reply = build_frame(0x05e6f708, 10, other, info, true);
         let (d, _) = run_at(&reply, ctx(8, false), &mut state);
         assert_eq!(d.record.taught, Some(KeyOrigin::InfoReply(8)));
@@ -493,19 +489,9 @@ mod tests {
 
     #[test]
     fn otc_info_to_the_cloud_reveals_the_local_token() {
-        let cloud_key = hex("4162436445664768496a4b6c4d6e4f70"); // "AbCdEfGhIjKlMnOp"
-        let raw = RawRow {
-            device_id: "",
-            key_type: "cloud",
-            key: "AbCdEfGhIjKlMnOp",
-            comment: "",
-        };
-        let mut state = DissectorState::default();
-        state
-            .keys
-            .set_table_keys(vec![parse_row(&raw, Some(1)).unwrap()]);
-        let cloud_hex: String = cloud_key.iter().map(|b| format!("{b:02x}")).collect();
-        let otc = build_frame(0x05e6f708, 10, &cloud_hex, br#"{"id":3,"method":"_otc.info","params":{"token":"c0ffee00deadbeef0123456789abcdef"}}"#, true);
+        let mut state = state_with("", "cloud", "AbCdEfGhIjKlMnOp");
+        let cloud_hex = "4162436445664768496a4b6c4d6e4f70"; // the same 16 bytes
+        let otc = build_frame(0x05e6f708, 10, cloud_hex, br#"{"id":3,"method":"_otc.info","params":{"token":"c0ffee00deadbeef0123456789abcdef"}}"#, true);
         let mut c = ctx(2, false);
         c.cloud = true;
         let (d, _) = run_at(&otc, c, &mut state);
