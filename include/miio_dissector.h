@@ -50,12 +50,22 @@ typedef enum miio_frame_kind {
     MIIO_KIND_MALFORMED = 0,          /* not a usable miIO header */
     MIIO_KIND_HELLO_REQUEST = 1,      /* 2131 0020 + ff x 28 */
     MIIO_KIND_HELLO_REPLY = 2,        /* 32 bytes, bytes 16..31 all 00 or all ff */
-    MIIO_KIND_HELLO_REPLY_TOKEN = 3,  /* 32 bytes, bytes 16..31 are the token */
+    MIIO_KIND_HELLO_REPLY_TOKEN = 3,  /* 32 bytes answering a hello, bytes 16..31 the token */
     MIIO_KIND_DATA = 4,               /* header + ciphertext */
     MIIO_KIND_CLOUD_HELLO = 5,        /* device to cloud: 2131 0020 ffffffff ffffffff 00000000 + 00 x 16 */
     MIIO_KIND_TIME_SYNC = 6,          /* cloud's answer to a cloud hello: stamp = server Unix time */
-    MIIO_KIND_KEEPALIVE = 7           /* other 32-byte frames on a cloud connection */
+    MIIO_KIND_KEEPALIVE = 7,          /* other 32-byte frames on a cloud connection */
+    MIIO_KIND_PING = 8                /* 32 bytes, no payload, bytes 16..31 a checksum (not a hello
+                                         reply): MD5(header[0..16] || token) when verified */
 } miio_frame_kind;
+
+/* Which way a frame travels, from the ports (the device listens on 54321;
+ * the cloud on 8053). */
+typedef enum miio_direction {
+    MIIO_DIRECTION_UNKNOWN = 0,
+    MIIO_DIRECTION_TO_DEVICE = 1,     /* local: to port 54321 */
+    MIIO_DIRECTION_FROM_DEVICE = 2    /* local: from port 54321 */
+} miio_direction;
 
 /* Where a frame travels; decides what a 32-byte frame is. */
 typedef enum miio_transport {
@@ -110,6 +120,9 @@ typedef struct miio_frame_context {
     miio_transport transport; /* a hint: a cloud hello also marks its conversation as cloud */
     int64_t time_sec;         /* absolute time of the frame */
     int32_t time_nsec;
+    miio_direction direction;
+    uint32_t client;          /* hash of the client's address and port (the side that is not
+                                 the device), to pair a hello reply with its hello */
 } miio_frame_context;
 
 /* Where a key came from: the one that verified/decrypted a frame, or one a frame taught. */
@@ -166,8 +179,15 @@ typedef struct miio_payload {
 typedef struct miio_session {
     miio_key_origin key_origin; /* the key used for this frame */
     uint32_t key_origin_ref;
+    /* For a hello reply, key_origin is the key its bytes 16..31 are (the
+     * token it taught, or a configured key equal to it). A token from a
+     * hello reply is a candidate until a checksum confirms it: */
+    uint32_t key_confirmed_in;  /* the frame whose checksum verified with it; 0 = not yet */
+    uint32_t key_dropped_in;    /* a frame of the device that verified with another key while
+                                   this candidate verified none: not the token; 0 = not dropped */
     miio_key_origin taught;     /* a key this frame revealed (hello, miIO.info, _otc.info) */
-    uint8_t keepalive_echo;     /* a keep-alive that repeats the previous one unchanged */
+    uint8_t echo;               /* a keep-alive or ping that repeats the previous one unchanged */
+    uint32_t candidate_dropped; /* the hello reply whose token candidate this frame dropped */
     uint32_t request_in;
     uint32_t response_in;
     uint8_t has_response_time;

@@ -14,10 +14,11 @@ use crate::abi::{
 };
 use crate::dissect::{dissect, Dissection, FrameContext};
 use crate::frame::{looks_like_miio, stream_pdu, StreamPdu};
+use crate::key_store::Candidacy;
 use crate::key_store::KeyOrigin;
 use crate::keys::{parse_row, RawRow};
 use crate::payload::{Payload, PayloadKind, Span};
-use crate::session::CloudShortFrame;
+use crate::short_frame::ShortFrame;
 use crate::{key_file, state};
 
 /// Runs `body`, turning a panic into `MIIO_ERR_PANIC`.
@@ -129,9 +130,16 @@ pub unsafe extern "C" fn miio_dissect_frame(
             visited: ctx.visited != 0,
             conversation: ctx.conversation,
             time_ns: i128::from(ctx.time_sec) * 1_000_000_000 + i128::from(ctx.time_nsec),
+            direction: ctx.direction,
+            client: ctx.client,
         };
-        let d = dissect(frame, reported_len, &ctx, &mut state::lock(), out);
-        *info = frame_info(&d);
+        let mut state = state::lock();
+        let d = dissect(frame, reported_len, &ctx, &mut state, out);
+        let candidacy = d
+            .key
+            .and_then(|r| state.keys.get(r))
+            .and_then(|k| k.candidacy);
+        *info = frame_info(&d, candidacy);
         miio_status::MIIO_OK
     })
 }
@@ -218,7 +226,14 @@ pub unsafe extern "C" fn miio_key_file_use(
 }
 
 /// The C view of a dissection.
-fn frame_info(d: &Dissection) -> miio_frame_info {
+/// `candidacy`: what became of the key used, when it is a token learned
+/// from a hello reply.
+fn frame_info(d: &Dissection, candidacy: Option<Candidacy>) -> miio_frame_info {
+    let (key_confirmed_in, key_dropped_in) = match candidacy {
+        Some(Candidacy::ConfirmedIn(n)) => (n, 0),
+        Some(Candidacy::DroppedIn(n)) => (0, n),
+        Some(Candidacy::Open) | None => (0, 0),
+    };
     let h = d.frame.header;
     let r = &d.record;
     let (key_origin, key_origin_ref) = origin(d.key_origin);
@@ -247,10 +262,14 @@ fn frame_info(d: &Dissection) -> miio_frame_info {
         session: miio_session {
             key_origin,
             key_origin_ref,
+            key_confirmed_in,
+            key_dropped_in,
             taught,
-            keepalive_echo: u8::from(
-                r.cloud_short == Some(CloudShortFrame::KeepAlive { echo: true }),
-            ),
+            echo: u8::from(matches!(
+                r.short,
+                Some(ShortFrame::KeepAlive { echo: true } | ShortFrame::Ping { echo: true })
+            )),
+            candidate_dropped: r.candidate_dropped.unwrap_or(0),
             request_in: r.request_in.unwrap_or(0),
             response_in: r.response_in.unwrap_or(0),
             has_response_time: u8::from(r.response_time_ns.is_some()),
@@ -450,6 +469,8 @@ mod tests {
             conversation: 1,
             time_sec: 1_700_000_000,
             time_nsec: 0,
+            direction: crate::abi::miio_direction::MIIO_DIRECTION_UNKNOWN,
+            client: 0,
         }
     }
 

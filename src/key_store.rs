@@ -21,12 +21,35 @@ pub enum KeyOrigin {
     OtcInfo(u32),
 }
 
+/// A token from a hello reply is only a candidate: bytes 16..31 of a
+/// 32-byte frame may be something else. A checksum decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Candidacy {
+    /// No frame has verified with it yet.
+    Open,
+    /// Frame N's checksum verified with it.
+    ConfirmedIn(u32),
+    /// Frame N of the device verified with another key while this one had
+    /// verified none: not the device's token. Never used again.
+    DroppedIn(u32),
+}
+
 #[derive(Debug, Clone)]
 pub struct KnownKey {
     pub key: DeviceKey,
     /// `None` = any device.
     pub device_id: Option<u32>,
     pub origin: KeyOrigin,
+    /// `Some` for a token taken from a hello reply.
+    pub candidacy: Option<Candidacy>,
+}
+
+/// What one verified frame decided about its device's candidates: the
+/// hello-reply frames whose token it confirmed or dropped.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Settled {
+    pub confirmed: Option<u32>,
+    pub dropped: Vec<u32>,
 }
 
 /// A key in the store; stable until the store's keys are replaced or reset.
@@ -53,6 +76,8 @@ pub struct KeyStore {
     /// Device id → the key that last verified one of its frames, so trial
     /// decryption costs one MD5 per frame once a device's key is known.
     verified: HashMap<u32, KeyRef>,
+    /// Learned keys whose candidacy is open; 0 makes `settle` free.
+    open_candidates: usize,
 }
 
 impl KeyStore {
@@ -76,6 +101,7 @@ impl KeyStore {
     pub fn forget_capture(&mut self) {
         self.learned.clear();
         self.verified.clear();
+        self.open_candidates = 0;
     }
 
     pub fn configured_len(&self) -> usize {
@@ -90,26 +116,65 @@ impl KeyStore {
         }
     }
 
+    /// The device's own key with this token (dropped candidates included).
+    pub fn find(&self, device_id: u32, token: &[u8; TOKEN_LEN]) -> Option<KeyRef> {
+        let mine = move |k: &KnownKey| k.device_id == Some(device_id) && k.key.token() == token;
+        refs(&self.table, KeyRef::Table, mine)
+            .chain(refs(&self.file, KeyRef::File, mine))
+            .chain(refs(&self.learned, KeyRef::Learned, mine))
+            .next()
+    }
+
     /// Remembers a token the traffic revealed for `device_id`. Returns false
     /// when the store already has that token for the device.
     pub fn learn(&mut self, device_id: u32, token: [u8; TOKEN_LEN], origin: KeyOrigin) -> bool {
-        let already = self
-            .for_device(device_id)
-            .any(|r| self.get(r).is_some_and(|k| k.key.token() == &token));
-        if already {
+        if self.find(device_id, &token).is_some() {
             return false;
         }
+        let candidacy = matches!(origin, KeyOrigin::HelloReply(_)).then_some(Candidacy::Open);
+        self.open_candidates += usize::from(candidacy.is_some());
         self.learned.push(KnownKey {
             key: DeviceKey::new(token),
             device_id: Some(device_id),
             origin,
+            candidacy,
         });
         true
     }
 
-    /// Keys meant for this device, in order: table, key file, learned.
+    /// A frame of `device_id` (packet `frame`) verified with `by`: that
+    /// confirms `by` if it is an open candidate, and drops the device's other
+    /// open candidates.
+    pub fn settle(&mut self, device_id: u32, by: KeyRef, frame: u32) -> Settled {
+        let mut settled = Settled::default();
+        if self.open_candidates == 0 {
+            return settled;
+        }
+        for (i, k) in self.learned.iter_mut().enumerate() {
+            if k.device_id != Some(device_id) || k.candidacy != Some(Candidacy::Open) {
+                continue;
+            }
+            let KeyOrigin::HelloReply(hello) = k.origin else {
+                continue;
+            };
+            if by == KeyRef::Learned(i) {
+                k.candidacy = Some(Candidacy::ConfirmedIn(frame));
+                settled.confirmed = Some(hello);
+            } else {
+                k.candidacy = Some(Candidacy::DroppedIn(frame));
+                settled.dropped.push(hello);
+            }
+            self.open_candidates -= 1;
+        }
+        settled
+    }
+
+    /// Keys meant for this device, in order: table, key file, learned
+    /// (less dropped candidates).
     fn for_device(&self, device_id: u32) -> impl Iterator<Item = KeyRef> + '_ {
-        let mine = move |k: &KnownKey| k.device_id == Some(device_id);
+        let mine = move |k: &KnownKey| {
+            k.device_id == Some(device_id) && !matches!(k.candidacy, Some(Candidacy::DroppedIn(_)))
+        };
         refs(&self.table, KeyRef::Table, mine)
             .chain(refs(&self.file, KeyRef::File, mine))
             .chain(refs(&self.learned, KeyRef::Learned, mine))
@@ -197,6 +262,7 @@ fn known(e: KeyEntry, origin: fn(u32) -> KeyOrigin) -> KnownKey {
         key: e.key,
         device_id: e.device_id,
         origin: origin(e.row),
+        candidacy: None,
     }
 }
 
@@ -300,6 +366,60 @@ mod tests {
         assert!(s.choose(0x1111_1111, &hex(INFO_REQUEST)).0.is_none());
         s.forget_capture();
         assert!(s.choose(DID, &hex(INFO_REQUEST)).0.is_none());
+    }
+
+    #[test]
+    fn hello_reply_token_is_a_candidate_until_a_checksum_confirms_it() {
+        let mut s = KeyStore::default();
+        let token: [u8; 16] = hex(TOKEN).try_into().unwrap();
+        assert!(s.learn(DID, token, KeyOrigin::HelloReply(4)));
+        assert_eq!(
+            s.get(KeyRef::Learned(0)).unwrap().candidacy,
+            Some(Candidacy::Open)
+        );
+        let (choice, _) = s.choose(DID, &hex(INFO_REQUEST));
+        let by = choice.unwrap().key;
+        assert_eq!(
+            s.settle(DID, by, 7),
+            Settled {
+                confirmed: Some(4),
+                dropped: vec![]
+            }
+        );
+        assert_eq!(
+            s.get(by).unwrap().candidacy,
+            Some(Candidacy::ConfirmedIn(7))
+        );
+        // Settled once: later frames change nothing.
+        assert_eq!(s.settle(DID, by, 9), Settled::default());
+    }
+
+    #[test]
+    fn candidate_is_dropped_when_another_key_verifies_the_devices_frame() {
+        let mut s = store(vec![entry("0a1b2c3d", TOKEN, 1)]);
+        let wrong: [u8; 16] = hex(OTHER).try_into().unwrap();
+        assert!(s.learn(DID, wrong, KeyOrigin::HelloReply(4)));
+        let (choice, _) = s.choose(DID, &hex(INFO_REQUEST));
+        let by = choice.unwrap().key;
+        assert_eq!(by, KeyRef::Table(0));
+        assert_eq!(
+            s.settle(DID, by, 7),
+            Settled {
+                confirmed: None,
+                dropped: vec![4]
+            }
+        );
+        assert_eq!(
+            s.get(KeyRef::Learned(0)).unwrap().candidacy,
+            Some(Candidacy::DroppedIn(7))
+        );
+        // A dropped candidate is never offered again, even as a fallback.
+        s.set_table_keys(vec![]);
+        assert!(s.choose(DID, &hex(INFO_REQUEST)).0.is_none());
+        // Tokens from decrypted payloads are not candidates.
+        let mut t = KeyStore::default();
+        t.learn(DID, wrong, KeyOrigin::InfoReply(3));
+        assert_eq!(t.get(KeyRef::Learned(0)).unwrap().candidacy, None);
     }
 
     #[test]

@@ -20,8 +20,10 @@ pub mod key_file;
 pub mod key_store;
 pub mod keys;
 pub mod payload;
+pub mod pending;
 pub mod plugin;
 pub mod session;
+pub mod short_frame;
 pub mod state;
 pub mod text;
 

@@ -222,19 +222,23 @@ pub fn read(plaintext: &[u8]) -> Payload {
             .filter(|raw| raw.get().starts_with('"'))
             .map(|raw| inner(span(raw)));
     }
+    // Any object with an id and no method answers a request: python-miio's
+    // own simulator answers miIO.info with the info at the top level.
     p.kind = if msg.method.is_some() {
         PayloadKind::Request
     } else if msg.error.is_some() {
         PayloadKind::ErrorReply
-    } else if msg.result.is_some() {
+    } else if msg.result.is_some() || msg.id.is_some() {
         PayloadKind::Reply
     } else {
         PayloadKind::OtherJson
     };
+    // All 00 or all ff is a placeholder (simulators, hello fills), no token.
     let token_in = |raw: Option<&RawValue>| {
         raw.and_then(object::<WithToken>)
             .and_then(|o| o.token)
             .and_then(|t| decode_hex16(&t))
+            .filter(|t| t != &[0; TOKEN_LEN] && t != &[0xff; TOKEN_LEN])
     };
     p.revealed_token = match p.kind {
         PayloadKind::Reply => token_in(msg.result).map(|t| (t, Revealer::InfoReply)),
@@ -279,6 +283,7 @@ fn summarize(msg: &Message<'_>, p: &Payload) -> String {
                 .unwrap_or_default();
             format!("reply{id} error{code}{message}")
         }
+        PayloadKind::Reply if msg.result.is_none() => format!("reply{id} ok, no \"result\""),
         PayloadKind::Reply => format!("reply{id} ok"),
         PayloadKind::OtherJson => format!("json{id}"),
         PayloadKind::NotJson => String::new(),
@@ -379,6 +384,31 @@ mod tests {
         assert_eq!(code, -32601);
         assert_eq!(at(text, code_span), "-32601");
         assert_eq!(at(text, err.error_message.unwrap()), "Method not found.");
+    }
+
+    #[test]
+    fn an_object_with_an_id_and_no_method_is_a_reply() {
+        // python-miio's simulator: miIO.info's keys at the top level, id last.
+        let text = br#"{"ap": {"ssid": "network"}, "model": "roborock.vacuum.s5", "token": "00000000000000000000000000000000", "id": 1}"#;
+        let p = read(text);
+        assert_eq!(p.kind, PayloadKind::Reply);
+        assert_eq!(p.id.unwrap().0, 1);
+        assert_eq!(p.result, None);
+        assert_eq!(p.summary, r#"reply id=1 ok, no "result""#);
+        assert_eq!(p.revealed_token, None, "top level is not result.token");
+        let no_id = read(br#"{"model": "x"}"#);
+        assert_eq!(no_id.kind, PayloadKind::OtherJson);
+    }
+
+    #[test]
+    fn placeholder_tokens_are_not_revealed() {
+        for t in [
+            "00000000000000000000000000000000",
+            "ffffffffffffffffffffffffffffffff",
+        ] {
+            let text = format!(r#"{{"id":1,"result":{{"token":"{t}"}}}}"#);
+            assert_eq!(read(text.as_bytes()).revealed_token, None, "{t}");
+        }
     }
 
     #[test]

@@ -2,28 +2,26 @@
 //! duplicated replies and each device's stamp. Filled on the first pass over
 //! the frames and read back on later passes.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::key_store::{KeyOrigin, KeyRef};
+use crate::pending::Pending;
+use crate::short_frame::{ShortFrame, ShortFrames};
+
+/// A request repeats an unanswered one (a retry) only this soon after it.
+/// python-miio tries a request 4 times with a 5 s timeout each (up to 20 s
+/// between the first and the last try); Node miio 5 times with 2 s each.
+pub const RETRY_WINDOW_NS: i128 = 30_000_000_000;
 
 /// A frame is identified by its packet's number and its place among the
 /// miIO frames of that packet (a TCP segment may carry several).
 pub type FrameId = (u32, u32);
 
-/// What a 32-byte frame is on a connection to the cloud.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CloudShortFrame {
-    /// The cloud's answer to the device's cloud hello.
-    TimeSync,
-    /// Any other 32-byte frame; `echo` when it repeats the previous one.
-    KeepAlive { echo: bool },
-}
-
 /// What one frame's first pass found.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FrameRecord {
-    /// A 32-byte frame on a cloud connection.
-    pub cloud_short: Option<CloudShortFrame>,
+    /// What a 32-byte frame turned out to be.
+    pub short: Option<ShortFrame>,
     /// The key that verified or decrypted it.
     pub key: Option<KeyRef>,
     /// A key this frame revealed (hello reply or miIO.info reply).
@@ -41,6 +39,11 @@ pub struct FrameRecord {
     /// On a request that repeats an unanswered request of the same device
     /// (same method and params; python-miio retries with a new id): that request.
     pub retry_of: Option<u32>,
+    /// On a hello reply: the key its bytes 16..31 are (learned from it or
+    /// known before).
+    pub token_key: Option<KeyRef>,
+    /// The hello reply whose token candidate this frame's checksum dropped.
+    pub candidate_dropped: Option<u32>,
 }
 
 /// Where a request or reply belongs: a JSON id within one device and one
@@ -86,16 +89,15 @@ pub struct Session {
     frames: HashMap<FrameId, FrameRecord>,
     /// The latest request for each key; an id used again later starts over.
     open: HashMap<TransactionKey, Transaction>,
-    /// Unanswered requests by (device id, hash of method and params), across
-    /// conversations: python-miio retries from a new socket with a new id.
-    unanswered: HashMap<(u32, u64), u32>,
+    /// Unanswered requests (packet, time) by (device id, hash of method and
+    /// params), across conversations: python-miio retries from a new socket
+    /// with a new id.
+    unanswered: HashMap<(u32, u64), (u32, i128)>,
     last_stamp: HashMap<u32, u32>,
-    /// Conversations in which a device said hello to the cloud.
-    cloud_conversations: HashSet<u32>,
-    /// Cloud conversations whose hello has not been answered yet.
-    awaiting_time_sync: HashSet<u32>,
-    /// The last keep-alive of each cloud conversation, to recognise echoes.
-    last_keepalive: HashMap<u32, [u8; 32]>,
+    /// Hellos, pings, time syncs and keep-alives.
+    pub short: ShortFrames,
+    /// Data frames waiting for their device's key.
+    pub pending: Pending,
 }
 
 impl Session {
@@ -105,32 +107,6 @@ impl Session {
 
     pub fn store(&mut self, frame: FrameId, record: FrameRecord) {
         self.frames.insert(frame, record);
-    }
-
-    /// A device's hello to the cloud: the conversation is a cloud connection
-    /// and its next 32-byte frame is the cloud's time sync.
-    pub fn cloud_hello(&mut self, conversation: u32) {
-        self.cloud_conversations.insert(conversation);
-        self.awaiting_time_sync.insert(conversation);
-    }
-
-    pub fn is_cloud(&self, conversation: u32) -> bool {
-        self.cloud_conversations.contains(&conversation)
-    }
-
-    /// Names a 32-byte frame seen on a cloud connection.
-    pub fn cloud_short_frame(&mut self, conversation: u32, bytes: &[u8; 32]) -> CloudShortFrame {
-        self.cloud_conversations.insert(conversation);
-        if self.awaiting_time_sync.remove(&conversation) {
-            return CloudShortFrame::TimeSync;
-        }
-        let echo = self.last_keepalive.get(&conversation) == Some(bytes);
-        if echo {
-            self.last_keepalive.remove(&conversation);
-        } else {
-            self.last_keepalive.insert(conversation, *bytes);
-        }
-        CloudShortFrame::KeepAlive { echo }
     }
 
     /// The stamp delta to the device's previous frame; remembers this stamp.
@@ -149,10 +125,16 @@ impl Session {
             first_reply: None,
             signature,
         };
-        self.open.insert(seen.key(), t);
+        // A request decrypted late (its key came later) never replaces a
+        // newer request with the same id.
+        match self.open.get(&seen.key()) {
+            Some(newer) if newer.request > seen.frame => return None,
+            _ => self.open.insert(seen.key(), t),
+        };
         self.unanswered
-            .insert(signature, seen.frame.0)
-            .filter(|&earlier| earlier < seen.frame.0)
+            .insert(signature, (seen.frame.0, seen.time_ns))
+            .filter(|&(earlier, at)| earlier < seen.frame.0 && seen.time_ns - at <= RETRY_WINDOW_NS)
+            .map(|(earlier, _)| earlier)
     }
 
     /// A reply seen on the first pass: links it to its request and fills in
@@ -171,7 +153,7 @@ impl Session {
             None => {
                 t.first_reply = Some(seen.frame.0);
                 let (request, signature) = (t.request, t.signature);
-                if self.unanswered.get(&signature) == Some(&request.0) {
+                if self.unanswered.get(&signature).map(|u| u.0) == Some(request.0) {
                     self.unanswered.remove(&signature);
                 }
                 self.frames.entry(request).or_default().response_in = Some(seen.frame.0);
@@ -283,25 +265,26 @@ mod tests {
     }
 
     #[test]
-    fn cloud_short_frames() {
+    fn a_request_minutes_after_an_unanswered_one_is_not_a_retry() {
         let mut s = Session::default();
-        assert!(!s.is_cloud(3));
-        s.cloud_hello(3);
-        assert!(s.is_cloud(3));
-        let k = [7u8; 32];
-        assert_eq!(s.cloud_short_frame(3, &[1; 32]), CloudShortFrame::TimeSync);
+        s.request(&at((1, 0), 0, 1, DID, 3), SIG);
+        // A client polling every minute after one lost reply.
+        assert_eq!(s.request(&at((2, 0), 60_000 * MS, 1, DID, 4), SIG), None);
+        // python-miio's retry 5 s after the request is one.
         assert_eq!(
-            s.cloud_short_frame(3, &k),
-            CloudShortFrame::KeepAlive { echo: false }
+            s.request(&at((3, 0), 60_005 * MS, 2, DID, 104), SIG),
+            Some(2)
         );
-        assert_eq!(
-            s.cloud_short_frame(3, &k),
-            CloudShortFrame::KeepAlive { echo: true }
-        );
-        assert_eq!(
-            s.cloud_short_frame(3, &k),
-            CloudShortFrame::KeepAlive { echo: false }
-        );
+    }
+
+    #[test]
+    fn a_late_decrypted_request_does_not_replace_a_newer_one() {
+        let mut s = Session::default();
+        s.request(&at((10, 0), 0, 1, DID, 1), SIG);
+        s.request(&at((2, 0), 0, 1, DID, 1), SIG);
+        let mut reply = FrameRecord::default();
+        s.reply(&at((11, 0), 0, 1, DID, 1), &mut reply);
+        assert_eq!(reply.request_in, Some(10));
     }
 
     #[test]

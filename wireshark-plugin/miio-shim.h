@@ -30,6 +30,15 @@ typedef struct miio_tap_info {
     uint8_t has_error_code;
 } miio_tap_info;
 
+/* miio-conversation.c: direction, client and flow of a frame; device
+ * endpoints claimed for miIO whatever the client's port. */
+#define MIIO_LOCAL_PORT 54321
+#define MIIO_CLOUD_PORT 8053
+miio_transport miio_udp_transport(packet_info *pinfo);
+miio_frame_context miio_frame_context_of(packet_info *pinfo, miio_transport transport,
+                                         uint32_t pdu_index);
+void miio_claim_device_endpoint(packet_info *pinfo, dissector_handle_t handle);
+
 /* miio-stats.c: Statistics > miIO, tshark -z miio,tree */
 void miio_stats_register(void);
 

@@ -33,6 +33,7 @@ miio_kind_name(const miio_tap_info *info)
     case MIIO_KIND_CLOUD_HELLO:       return "Cloud hello";
     case MIIO_KIND_TIME_SYNC:         return "Time sync";
     case MIIO_KIND_KEEPALIVE:         return "Keep-alive";
+    case MIIO_KIND_PING:              return "Ping (empty payload)";
     case MIIO_KIND_DATA:              break;
     }
     switch (info->payload_kind) {

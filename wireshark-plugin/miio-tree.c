@@ -1,0 +1,461 @@
+/*
+ * miio-tree.c - draws a dissected miIO frame: header fields, checksum, key,
+ * the "Decrypted miIO" data source and its JSON fields, links, expert infos,
+ * the Info column and the tap. Everything it shows comes from the Rust core
+ * (miio_frame_info); nothing here parses or decides.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+
+#include <epan/expert.h>
+#include <epan/packet.h>
+#include <epan/tap.h>
+#include <epan/to_str.h>
+
+#include "miio-fields.h"
+
+#define MIIO_STAMP_NONE 0xffffffffU
+
+static const value_string miio_length_status_vals[] = {
+    { MIIO_LENGTH_SHORT_FRAME,      "frame shorter than the 32-byte header" },
+    { MIIO_LENGTH_BAD_MAGIC,        "magic is not 0x2131" },
+    { MIIO_LENGTH_FIELD_TOO_SMALL,  "length field is smaller than the 32-byte header" },
+    { MIIO_LENGTH_FIELD_TOO_LARGE,  "length field is larger than the packet" },
+    { MIIO_LENGTH_TRAILING_BYTES,   "packet has bytes after the length the header gives" },
+    { MIIO_LENGTH_TRUNCATED,        "frame was cut short by the capture's snapshot length" },
+    { 0, NULL }
+};
+
+static const value_string miio_decrypt_status_vals[] = {
+    { MIIO_DECRYPT_BAD_LENGTH,  "ciphertext length is not a multiple of 16" },
+    { MIIO_DECRYPT_BAD_PADDING, "invalid padding (wrong key or corrupted frame)" },
+    { MIIO_DECRYPT_TRUNCATED,   "ciphertext not fully captured" },
+    { 0, NULL }
+};
+
+static const value_string miio_taught_vals[] = {
+    { MIIO_KEY_ORIGIN_HELLO_REPLY, "hello reply" },
+    { MIIO_KEY_ORIGIN_INFO_REPLY,  "miIO.info reply" },
+    { MIIO_KEY_ORIGIN_OTC_INFO,    "_otc.info request to the cloud" },
+    { 0, NULL }
+};
+
+static void
+add_header_fields(proto_tree *tree, tvbuff_t *tvb, const miio_frame_info *info)
+{
+    proto_item *stamp;
+
+    proto_tree_add_item(tree, hf_miio_magic, tvb, MIIO_OFFSET_MAGIC, 2, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_miio_length, tvb, MIIO_OFFSET_LENGTH, 2, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_miio_unknown, tvb, MIIO_OFFSET_UNKNOWN, 4, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_miio_device_id, tvb, MIIO_OFFSET_DEVICE_ID, 4, ENC_BIG_ENDIAN);
+    stamp = proto_tree_add_item(tree, hf_miio_stamp, tvb, MIIO_OFFSET_STAMP, 4, ENC_BIG_ENDIAN);
+    if (info->kind == MIIO_KIND_HELLO_REQUEST && info->header.stamp == MIIO_STAMP_NONE) {
+        proto_item_append_text(stamp, " (none: hello request)");
+    } else if (info->session.has_stamp_delta) {
+        proto_item *ti = proto_tree_add_int64(tree, hf_miio_stamp_delta, tvb, MIIO_OFFSET_STAMP, 4,
+                                              info->session.stamp_delta);
+        proto_item_append_text(ti, " s since the device's previous frame");
+        proto_item_set_generated(ti);
+    }
+}
+
+/* A frame whose header cannot be used: say why, keep the bytes visible. */
+static void
+dissect_malformed(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item,
+                  proto_tree *tree, const miio_frame_info *info)
+{
+    const char *why = val_to_str_const(info->length_status, miio_length_status_vals,
+                                       "malformed header");
+
+    if (tvb_captured_length(tvb) >= MIIO_HEADER_LEN)
+        add_header_fields(tree, tvb, info);
+    expert_add_info_format(pinfo, miio_item, &ei_miio_malformed, "Malformed miIO frame: %s", why);
+    col_add_fstr(pinfo->cinfo, COL_INFO, "Malformed miIO frame: %s", why);
+}
+
+static void
+add_checksum(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const miio_frame_info *info)
+{
+    proto_item *ti = proto_tree_add_item(tree, hf_miio_checksum, tvb, MIIO_OFFSET_CHECKSUM,
+                                         MIIO_CHECKSUM_LEN, ENC_NA);
+    proto_item *st = proto_tree_add_uint(tree, hf_miio_checksum_status, tvb, MIIO_OFFSET_CHECKSUM,
+                                         MIIO_CHECKSUM_LEN, info->checksum_status);
+
+    proto_item_set_generated(st);
+    if (info->checksum_status == MIIO_CHECKSUM_GOOD) {
+        proto_item_append_text(ti, " [correct]");
+    } else if (info->checksum_status == MIIO_CHECKSUM_BAD) {
+        proto_item_append_text(ti, " [incorrect]");
+        expert_add_info(pinfo, ti, &ei_miio_checksum_bad);
+    } else {
+        proto_item_append_text(ti, " [unverified]");
+    }
+}
+
+/* "Key: ..." - which key was used and where it came from. */
+static void
+add_key_origin(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const miio_session *s)
+{
+    const char *origin;
+    int hf_ref;
+    proto_item *ti;
+
+    switch (s->key_origin) {
+    case MIIO_KEY_ORIGIN_TABLE_ROW:
+        origin = wmem_strdup_printf(pinfo->pool, "miio_keys row %u", s->key_origin_ref);
+        hf_ref = hf_miio_key_row;
+        break;
+    case MIIO_KEY_ORIGIN_FILE_LINE:
+        origin = wmem_strdup_printf(pinfo->pool, "key file line %u", s->key_origin_ref);
+        hf_ref = hf_miio_key_file_line;
+        break;
+    case MIIO_KEY_ORIGIN_HELLO_REPLY:
+        if (s->key_confirmed_in)
+            origin = wmem_strdup_printf(pinfo->pool, "learned from hello reply in frame %u, "
+                "confirmed by the checksum of frame %u", s->key_origin_ref, s->key_confirmed_in);
+        else if (s->key_dropped_in)
+            origin = wmem_strdup_printf(pinfo->pool, "learned from hello reply in frame %u (dropped: "
+                "frame %u verified with another key)", s->key_origin_ref, s->key_dropped_in);
+        else
+            origin = wmem_strdup_printf(pinfo->pool, "learned from hello reply in frame %u "
+                "(candidate: no checksum has confirmed it)", s->key_origin_ref);
+        hf_ref = hf_miio_key_learned_in;
+        break;
+    case MIIO_KEY_ORIGIN_INFO_REPLY:
+    case MIIO_KEY_ORIGIN_OTC_INFO:
+        origin = wmem_strdup_printf(pinfo->pool, "learned from %s in frame %u",
+                val_to_str_const(s->key_origin, miio_taught_vals, "traffic"), s->key_origin_ref);
+        hf_ref = hf_miio_key_learned_in;
+        break;
+    case MIIO_KEY_ORIGIN_NONE:
+    default:
+        return;
+    }
+    ti = proto_tree_add_string(tree, hf_miio_key_origin, tvb, 0, 0, origin);
+    proto_item_set_generated(ti);
+    ti = proto_tree_add_uint(tree, hf_ref, tvb, 0, 0, s->key_origin_ref);
+    proto_item_set_generated(ti);
+}
+
+/* A hello reply's bytes 16..31: the token, a candidate until a frame's
+ * checksum confirms it, dropped when another key verifies the device. */
+static void
+add_hello_token(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const miio_frame_info *info)
+{
+    const miio_session *s = &info->session;
+    proto_item *ti = proto_tree_add_item(tree, hf_miio_token, tvb, MIIO_OFFSET_CHECKSUM,
+                                         MIIO_TOKEN_LEN, ENC_NA);
+    proto_item *link;
+
+    if (s->key_dropped_in) {
+        proto_item_append_text(ti, " [not the token: frame %u verified with another key]",
+                               s->key_dropped_in);
+        link = proto_tree_add_uint(tree, hf_miio_token_dropped_in, tvb, 0, 0, s->key_dropped_in);
+        proto_item_set_generated(link);
+        expert_add_info_format(pinfo, ti, &ei_miio_key_dropped,
+            "Token candidate dropped: frame %u of device 0x%08x verified with another key "
+            "and this one verified none", s->key_dropped_in, info->header.device_id);
+        col_add_fstr(pinfo->cinfo, COL_INFO, "Hello reply, device 0x%08x", info->header.device_id);
+        return;
+    }
+    expert_add_info(pinfo, ti, &ei_miio_token_leaked);
+    if (s->key_confirmed_in) {
+        proto_item_append_text(ti, " [confirmed by the checksum of frame %u]", s->key_confirmed_in);
+        link = proto_tree_add_uint(tree, hf_miio_token_confirmed_in, tvb, 0, 0, s->key_confirmed_in);
+        proto_item_set_generated(link);
+    } else if (s->key_origin == MIIO_KEY_ORIGIN_HELLO_REPLY) {
+        proto_item_append_text(ti, " [candidate: no checksum has confirmed it yet]");
+    }
+    add_key_origin(tvb, pinfo, tree, s);
+    if (s->taught != MIIO_KEY_ORIGIN_NONE)
+        expert_add_info_format(pinfo, ti, &ei_miio_key_learned,
+            "Token learned for device 0x%08x: its frames decrypt with it", info->header.device_id);
+    col_add_fstr(pinfo->cinfo, COL_INFO, "Hello reply, device 0x%08x, token leaked",
+                 info->header.device_id);
+}
+
+/* The 32-byte frames: hellos, hello replies, pings, and on a cloud
+ * connection the cloud hello, time sync and keep-alives. */
+static void
+dissect_short_frame(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item,
+              proto_tree *tree, const miio_frame_info *info)
+{
+    const char *what = "Hello reply";
+
+    switch (info->kind) {
+    case MIIO_KIND_HELLO_REQUEST:
+        what = "Hello";
+        proto_tree_add_item(tree, hf_miio_checksum, tvb, MIIO_OFFSET_CHECKSUM, MIIO_CHECKSUM_LEN, ENC_NA);
+        col_set_str(pinfo->cinfo, COL_INFO, "Hello");
+        break;
+    case MIIO_KIND_HELLO_REPLY_TOKEN:
+        add_hello_token(tvb, pinfo, tree, info);
+        break;
+    case MIIO_KIND_PING:
+        what = info->session.echo ? "Ping echo" : "Ping";
+        add_checksum(tvb, pinfo, tree, info);
+        add_key_origin(tvb, pinfo, tree, &info->session);
+        col_add_fstr(pinfo->cinfo, COL_INFO, "Ping (empty payload)%s, device 0x%08x%s",
+                     info->session.echo ? " echo" : "", info->header.device_id,
+                     info->checksum_status == MIIO_CHECKSUM_GOOD ? "" : ", checksum not verified");
+        break;
+    case MIIO_KIND_CLOUD_HELLO:
+        what = "Cloud hello";
+        proto_tree_add_item(tree, hf_miio_checksum, tvb, MIIO_OFFSET_CHECKSUM, MIIO_CHECKSUM_LEN, ENC_NA);
+        col_set_str(pinfo->cinfo, COL_INFO, "Cloud hello (device to cloud)");
+        break;
+    case MIIO_KIND_TIME_SYNC: {
+        nstime_t when;
+        proto_item *ti;
+        what = "Time sync";
+        when.secs = (time_t)info->header.stamp;
+        when.nsecs = 0;
+        ti = proto_tree_add_time(tree, hf_miio_time_sync, tvb, MIIO_OFFSET_STAMP, 4, &when);
+        proto_item_set_generated(ti);
+        proto_tree_add_item(tree, hf_miio_checksum, tvb, MIIO_OFFSET_CHECKSUM, MIIO_CHECKSUM_LEN, ENC_NA);
+        col_add_fstr(pinfo->cinfo, COL_INFO, "Time sync (cloud to device), server time %s",
+                     abs_time_secs_to_str(pinfo->pool, when.secs, ABSOLUTE_TIME_UTC, TRUE));
+        break;
+    }
+    case MIIO_KIND_KEEPALIVE:
+        what = info->session.echo ? "Keep-alive echo" : "Keep-alive";
+        proto_tree_add_item(tree, hf_miio_checksum, tvb, MIIO_OFFSET_CHECKSUM, MIIO_CHECKSUM_LEN, ENC_NA);
+        col_add_fstr(pinfo->cinfo, COL_INFO, "%s, device 0x%08x", what, info->header.device_id);
+        break;
+    default:
+        proto_tree_add_item(tree, hf_miio_checksum, tvb, MIIO_OFFSET_CHECKSUM, MIIO_CHECKSUM_LEN, ENC_NA);
+        col_add_fstr(pinfo->cinfo, COL_INFO, "Hello reply, device 0x%08x", info->header.device_id);
+        break;
+    }
+    proto_item_append_text(miio_item, ", %s", what);
+}
+
+static void
+add_span_string(proto_tree *tree, int hf, tvbuff_t *plain_tvb, miio_span span)
+{
+    if (span.present)
+        proto_tree_add_item(tree, hf, plain_tvb, span.offset, span.length, ENC_UTF_8);
+}
+
+/* The JSON fields, each pointing at its bytes in the decrypted payload. */
+static void
+add_payload_fields(proto_tree *tree, tvbuff_t *plain_tvb, const miio_payload *p)
+{
+    if (p->id_span.present && p->id_is_integer)
+        proto_tree_add_int64(tree, hf_miio_id, plain_tvb, p->id_span.offset, p->id_span.length, p->id);
+    add_span_string(tree, hf_miio_method, plain_tvb, p->method);
+    add_span_string(tree, hf_miio_params, plain_tvb, p->params);
+    add_span_string(tree, hf_miio_result, plain_tvb, p->result);
+    add_span_string(tree, hf_miio_error, plain_tvb, p->error);
+    if (p->error_code_span.present)
+        proto_tree_add_int64(tree, hf_miio_error_code, plain_tvb, p->error_code_span.offset,
+                             p->error_code_span.length, p->error_code);
+    add_span_string(tree, hf_miio_error_message, plain_tvb, p->error_message);
+}
+
+/* Response In / Request In / time / duplicates / retries. */
+static void
+add_links(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const miio_session *s)
+{
+    proto_item *ti;
+
+    if (s->response_in) {
+        ti = proto_tree_add_uint(tree, hf_miio_response_in, tvb, 0, 0, s->response_in);
+        proto_item_set_generated(ti);
+    }
+    if (s->request_in) {
+        ti = proto_tree_add_uint(tree, hf_miio_request_in, tvb, 0, 0, s->request_in);
+        proto_item_set_generated(ti);
+    }
+    if (s->has_response_time) {
+        nstime_t delta;
+        delta.secs = (time_t)(s->response_time_ns / 1000000000);
+        delta.nsecs = (int)(s->response_time_ns % 1000000000);
+        ti = proto_tree_add_time(tree, hf_miio_time, tvb, 0, 0, &delta);
+        proto_item_set_generated(ti);
+    }
+    if (s->duplicate_of) {
+        ti = proto_tree_add_uint(tree, hf_miio_duplicate_of, tvb, 0, 0, s->duplicate_of);
+        proto_item_set_generated(ti);
+        expert_add_info_format(pinfo, ti, &ei_miio_duplicate,
+            "Duplicate reply (first reply in frame %u)", s->duplicate_of);
+        col_append_str(pinfo->cinfo, COL_INFO, " [duplicate]");
+    }
+    if (s->retry_of) {
+        ti = proto_tree_add_uint(tree, hf_miio_retry_of, tvb, 0, 0, s->retry_of);
+        proto_item_set_generated(ti);
+        expert_add_info_format(pinfo, ti, &ei_miio_retry,
+            "Retry of the unanswered request in frame %u", s->retry_of);
+        col_append_str(pinfo->cinfo, COL_INFO, " [retry]");
+    }
+}
+
+/*
+ * Whether to run the JSON dissector. It tokenises the whole text and builds
+ * a large tree, so: always when a display filter uses a json.* field;
+ * otherwise for a tree that is shown (the GUI's packet details, -V, -T pdml;
+ * tshark's -T fields also builds such a tree), unless the dissect_json
+ * preference is off. The packet list alone (no tree) never runs it.
+ */
+static bool
+json_wanted(proto_tree *tree)
+{
+    header_field_info *json_info;
+
+    if (!tree || proto_json < 0)
+        return false;
+    json_info = proto_registrar_get_nth((unsigned)proto_json);
+    if (json_info && json_info->ref_type != HF_REF_TYPE_NONE)
+        return true;
+    return miio_dissect_json && PTREE_DATA(tree)->visible;
+}
+
+/*
+ * Shows the plaintext as a new data source. JSON goes to the JSON dissector;
+ * invalid JSON that a known repair fixes is shown as it was decrypted and,
+ * repaired, as a second data source whose fields are filled in.
+ */
+static void
+add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *tree,
+              uint8_t *plaintext, const miio_frame_info *info)
+{
+    const miio_payload *p = &info->payload;
+    tvbuff_t *plain_tvb, *json_tvb;
+    proto_item *ti;
+    proto_tree *plain_tree;
+    unsigned len = (unsigned)info->plaintext_len;
+
+    if (len == 0) {
+        col_set_str(pinfo->cinfo, COL_INFO, "Decrypted, empty payload");
+        return;
+    }
+    plain_tvb = tvb_new_child_real_data(tvb, plaintext, len, len);
+    add_new_data_source(pinfo, plain_tvb, "Decrypted miIO");
+    ti = proto_tree_add_item(tree, hf_miio_decrypted, plain_tvb, 0, len, ENC_UTF_8);
+    plain_tree = proto_item_add_subtree(ti, ett_miio_decrypted);
+    json_tvb = plain_tvb;
+
+    if (p->repaired.present) {
+        json_tvb = tvb_new_child_real_data(tvb, plaintext + p->repaired.offset, p->repaired.length,
+                                           p->repaired.length);
+        add_new_data_source(pinfo, json_tvb, "Repaired JSON");
+        ti = proto_tree_add_item(plain_tree, hf_miio_repaired, json_tvb, 0, p->repaired.length, ENC_UTF_8);
+        proto_item_set_generated(ti);
+        expert_add_info_format(pinfo, ti, &ei_miio_json_repaired,
+                               "Invalid JSON repaired (%s)", p->repair);
+    }
+    if (p->kind == MIIO_PAYLOAD_NOT_JSON) {
+        if (!p->utf8) {
+            ti = proto_tree_add_item(plain_tree, hf_miio_decrypted_bytes, plain_tvb, 0, len, ENC_NA);
+            expert_add_info(pinfo, ti, &ei_miio_not_utf8);
+        } else {
+            expert_add_info(pinfo, ti, &ei_miio_not_json);
+        }
+        col_add_fstr(pinfo->cinfo, COL_INFO, "Decrypted, %u bytes (not JSON)", len);
+        return;
+    }
+    add_payload_fields(plain_tree, json_tvb, p);
+    if (json_handle && json_wanted(root))
+        call_dissector(json_handle, json_tvb, pinfo, root);
+
+    /* After the JSON dissector, which sets its own columns. */
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, "miIO");
+    col_add_str(pinfo->cinfo, COL_INFO, p->summary);
+}
+
+static void
+dissect_data(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item, proto_tree *root,
+             proto_tree *tree, uint8_t *plaintext, const miio_frame_info *info)
+{
+    int ct_len = (int)(info->frame_len - MIIO_HEADER_LEN);
+    proto_item *enc_item;
+
+    add_checksum(tvb, pinfo, tree, info);
+    enc_item = proto_tree_add_item(tree, hf_miio_encrypted, tvb, MIIO_HEADER_LEN, ct_len, ENC_NA);
+    add_key_origin(tvb, pinfo, tree, &info->session);
+    if (info->session.candidate_dropped)
+        expert_add_info_format(pinfo, miio_item, &ei_miio_key_dropped,
+            "Token candidate from the hello reply in frame %u dropped: this frame verifies with "
+            "another key", info->session.candidate_dropped);
+
+    switch (info->decrypt_status) {
+    case MIIO_DECRYPT_OK:
+        add_plaintext(tvb, pinfo, root, tree, plaintext, info);
+        if (info->session.taught != MIIO_KEY_ORIGIN_NONE)
+            expert_add_info_format(pinfo, miio_item, &ei_miio_key_learned,
+                "Token learned for device 0x%08x from this %s", info->header.device_id,
+                val_to_str_const(info->session.taught, miio_taught_vals, "frame"));
+        break;
+    case MIIO_DECRYPT_NO_KEY:
+        expert_add_info_format(pinfo, enc_item, &ei_miio_no_key,
+            "No key for device 0x%08x (%u keys tried): add its token under "
+            "Preferences > Protocols > miIO", info->header.device_id, info->keys_tried);
+        col_add_fstr(pinfo->cinfo, COL_INFO, "Encrypted, no key (device 0x%08x)",
+                     info->header.device_id);
+        break;
+    default: {
+        const char *why = val_to_str_const(info->decrypt_status, miio_decrypt_status_vals,
+                                           "unknown error");
+        expert_add_info_format(pinfo, enc_item, &ei_miio_decrypt_failed, "Decryption failed: %s", why);
+        col_add_fstr(pinfo->cinfo, COL_INFO, "Encrypted, decryption failed: %s", why);
+        break;
+    }
+    }
+    add_links(tvb, pinfo, tree, &info->session);
+    proto_item_append_text(miio_item, ", Device 0x%08x", info->header.device_id);
+    if (info->payload.summary[0])
+        proto_item_append_text(miio_item, ", %s", info->payload.summary);
+}
+
+static void
+queue_tap(packet_info *pinfo, const miio_frame_info *info, const uint8_t *plaintext)
+{
+    miio_tap_info *t = wmem_new0(pinfo->pool, miio_tap_info);
+
+    t->kind = info->kind;
+    t->payload_kind = info->payload.kind;
+    t->device_id = info->header.device_id;
+    if (info->payload.method.present)
+        t->method = wmem_strndup(pinfo->pool, (const char *)plaintext + info->payload.method.offset,
+                                 info->payload.method.length);
+    t->has_error_code = info->payload.error_code_span.present;
+    t->error_code = info->payload.error_code;
+    tap_queue_packet(miio_tap, pinfo, t);
+}
+
+void
+miio_tree_frame(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item, proto_tree *root,
+                proto_tree *miio_tree, uint8_t *plaintext, const miio_frame_info *info)
+{
+    switch (info->kind) {
+    case MIIO_KIND_MALFORMED:
+        dissect_malformed(tvb, pinfo, miio_item, miio_tree, info);
+        break;
+    case MIIO_KIND_HELLO_REQUEST:
+    case MIIO_KIND_HELLO_REPLY:
+    case MIIO_KIND_HELLO_REPLY_TOKEN:
+    case MIIO_KIND_CLOUD_HELLO:
+    case MIIO_KIND_TIME_SYNC:
+    case MIIO_KIND_KEEPALIVE:
+    case MIIO_KIND_PING:
+        add_header_fields(miio_tree, tvb, info);
+        dissect_short_frame(tvb, pinfo, miio_item, miio_tree, info);
+        break;
+    case MIIO_KIND_DATA:
+        add_header_fields(miio_tree, tvb, info);
+        dissect_data(tvb, pinfo, miio_item, root, miio_tree, plaintext, info);
+        break;
+    }
+
+    if (info->length_status == MIIO_LENGTH_TRAILING_BYTES) {
+        proto_item *ti = proto_tree_add_item(miio_tree, hf_miio_trailing, tvb, (int)info->frame_len, -1, ENC_NA);
+        expert_add_info(pinfo, ti, &ei_miio_trailing);
+        proto_item_set_len(miio_item, (int)info->frame_len);
+    } else if (info->length_status == MIIO_LENGTH_TRUNCATED) {
+        expert_add_info(pinfo, miio_item, &ei_miio_truncated);
+    }
+    queue_tap(pinfo, info, plaintext);
+}
