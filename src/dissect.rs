@@ -81,10 +81,6 @@ impl FrameContext {
             time_ns: self.time_ns,
         }
     }
-
-    fn sent_by_device(&self) -> bool {
-        self.direction == Direction::MIIO_DIRECTION_FROM_DEVICE
-    }
 }
 
 /// Dissects `captured` (the packet's bytes as captured; `reported_len` its
@@ -100,7 +96,10 @@ pub fn dissect(
     // A frame first seen on a later pass (another dissector had it on the
     // first, before its device's port was claimed) is handled as on a first
     // pass, so tshark -2 links it too.
-    let recorded = ctx.visited.then(|| state.session.record(ctx.id())).flatten();
+    let recorded = ctx
+        .visited
+        .then(|| state.session.record(ctx.id()))
+        .flatten();
     let first_pass = recorded.is_none();
     let ctx = &FrameContext {
         visited: !first_pass,
@@ -141,10 +140,6 @@ pub fn dissect(
         (FrameKind::MIIO_KIND_DATA, _) => {
             if first_pass {
                 record.stamp_delta = state.session.stamp_delta(header.device_id, header.stamp);
-                if ctx.sent_by_device() {
-                    let s = &mut state.session.short;
-                    s.device_stamped(header.device_id, header.stamp, ctx.time_ns);
-                }
             }
             decrypt_data(captured, ctx, state, plaintext, &mut d, &mut record);
         }
@@ -221,24 +216,14 @@ fn local_short(
     let header = frame.header;
     if frame.kind == FrameKind::MIIO_KIND_HELLO_REPLY {
         // All 00 or all ff: a provisioned device's hello reply, no token.
-        if ctx.sent_by_device() {
-            let s = &mut state.session.short;
-            s.device_stamped(header.device_id, header.stamp, ctx.time_ns);
-        }
         return ShortFrame::HelloReply;
     }
-    let mut evidence =
-        state
-            .session
-            .short
-            .local_evidence(bytes, &ctx.place(), header.device_id, header.stamp);
+    let mut evidence = state.session.short.local_evidence(bytes, &ctx.place());
     let (choice, _) = state.keys.choose(header.device_id, bytes);
     evidence.checksum_verifies = choice.is_some_and(|c| c.verified);
     let short = local_short_frame(&evidence);
     match short {
         ShortFrame::HelloReply => {
-            let s = &mut state.session.short;
-            s.device_stamped(header.device_id, header.stamp, ctx.time_ns);
             let origin = KeyOrigin::HelloReply(ctx.number);
             if state.keys.learn(header.device_id, header.checksum, origin) {
                 record.taught = Some(origin);

@@ -195,7 +195,7 @@ impl KeyStore {
     /// The key that last verified this device's frames is tried first. Then
     /// the device's own keys, then keys for any device; the first whose
     /// checksum verifies wins and is remembered. If none verifies but the
-    /// device has keys of its own, the first of them is returned unverified
+    /// device has keys of its own (less open candidates), the first is returned unverified
     /// (a corrupted frame still shows what decrypts). Returns the choice and
     /// how many keys were tried.
     pub fn choose(&mut self, device_id: u32, frame: &[u8]) -> (Option<KeyChoice>, u32) {
@@ -234,7 +234,14 @@ impl KeyStore {
                 tried,
             );
         }
-        let fallback = cached.or_else(|| self.for_device(device_id).next());
+        // An unconfirmed hello-reply token is never used unverified: it may
+        // be no token at all.
+        let fallback = cached.or_else(|| {
+            self.for_device(device_id).find(|&r| {
+                self.get(r)
+                    .is_some_and(|k| k.candidacy != Some(Candidacy::Open))
+            })
+        });
         (
             fallback.map(|key| KeyChoice {
                 key,
@@ -413,13 +420,22 @@ mod tests {
             s.get(KeyRef::Learned(0)).unwrap().candidacy,
             Some(Candidacy::DroppedIn(7))
         );
-        // A dropped candidate is never offered again, even as a fallback.
+        // A dropped candidate is never offered again, even as a fallback;
+        // an open one is not offered as a fallback either.
         s.set_table_keys(vec![]);
         assert!(s.choose(DID, &hex(INFO_REQUEST)).0.is_none());
         // Tokens from decrypted payloads are not candidates.
         let mut t = KeyStore::default();
         t.learn(DID, wrong, KeyOrigin::InfoReply(3));
         assert_eq!(t.get(KeyRef::Learned(0)).unwrap().candidacy, None);
+    }
+
+    #[test]
+    fn an_open_candidate_is_not_a_fallback() {
+        let mut s = KeyStore::default();
+        let wrong: [u8; 16] = hex(OTHER).try_into().unwrap();
+        s.learn(DID, wrong, KeyOrigin::HelloReply(4));
+        assert_eq!(s.choose(DID, &hex(INFO_REQUEST)), (None, 1));
     }
 
     #[test]

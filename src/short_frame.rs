@@ -13,9 +13,6 @@ use crate::abi::miio_direction as Direction;
 /// A hello reply answers a hello from the same client within this time
 /// (python-miio waits 5 s for hello replies; discovery gets several).
 const HELLO_ANSWER_NS: i128 = 10_000_000_000;
-/// A device's stamp counts seconds; a 32-byte frame from the device whose
-/// stamp is this far from the device's clock was not stamped by the device.
-const DEVICE_CLOCK_SLACK_S: i128 = 120;
 
 pub type Frame32 = [u8; 32];
 
@@ -45,7 +42,8 @@ pub struct LocalEvidence {
     pub answers_hello: bool,
     /// The same 32 bytes were just sent to the device.
     pub echo: bool,
-    /// The stamp fits the device's own clock (or the clock is unknown).
+    /// The stamp is not the one the client just sent (a device stamps its
+    /// frames with its own clock; an echo keeps the client's stamp).
     pub device_stamp: bool,
 }
 
@@ -73,8 +71,6 @@ pub struct ShortFrames {
     hellos: HashMap<u32, i128>,
     /// Conversation → the last 32-byte frame sent to the device.
     last_to_device: HashMap<u32, Frame32>,
-    /// Device id → (stamp, capture time) of its latest frame.
-    device_clock: HashMap<u32, (u32, i128)>,
 }
 
 impl ShortFrames {
@@ -110,19 +106,15 @@ impl ShortFrames {
 
     /// Gathers what the traffic says about a local 32-byte frame (all but
     /// the checksum) and remembers it for the frames after it.
-    pub fn local_evidence(
-        &mut self,
-        bytes: &Frame32,
-        at: &Where,
-        device_id: u32,
-        stamp: u32,
-    ) -> LocalEvidence {
+    pub fn local_evidence(&mut self, bytes: &Frame32, at: &Where) -> LocalEvidence {
         let from_device = at.direction != Direction::MIIO_DIRECTION_TO_DEVICE;
         if !from_device {
             self.last_to_device.insert(at.conversation, *bytes);
             return LocalEvidence::default();
         }
-        let echo = self.last_to_device.get(&at.conversation) == Some(bytes);
+        let sent = self.last_to_device.get(&at.conversation);
+        let echo = sent == Some(bytes);
+        let stamp = |f: &Frame32| [f[12], f[13], f[14], f[15]];
         let answers_hello = self
             .hellos
             .get(&at.client)
@@ -132,21 +124,8 @@ impl ShortFrames {
             from_device,
             answers_hello,
             echo,
-            device_stamp: echo || self.fits_device_clock(device_id, stamp, at.time_ns),
+            device_stamp: sent.is_none_or(|f| stamp(f) != stamp(bytes)),
         }
-    }
-
-    fn fits_device_clock(&self, device_id: u32, stamp: u32, time_ns: i128) -> bool {
-        let Some(&(then, then_ns)) = self.device_clock.get(&device_id) else {
-            return true;
-        };
-        let expected = i128::from(then) + (time_ns - then_ns) / 1_000_000_000;
-        (i128::from(stamp) - expected).abs() <= DEVICE_CLOCK_SLACK_S
-    }
-
-    /// A frame the device stamped (a hello reply or a reply): its clock.
-    pub fn device_stamped(&mut self, device_id: u32, stamp: u32, time_ns: i128) {
-        self.device_clock.insert(device_id, (stamp, time_ns));
     }
 }
 
@@ -164,7 +143,6 @@ mod tests {
     use super::*;
 
     const S: i128 = 1_000_000_000;
-    const DID: u32 = 0x0a1b2c3d;
 
     fn at(direction: Direction, time_ns: i128) -> Where {
         Where {
@@ -198,23 +176,20 @@ mod tests {
     fn only_an_answer_to_a_hello_is_a_hello_reply() {
         let mut s = ShortFrames::default();
         let reply = [7u8; 32];
-        let e = s.local_evidence(&reply, &at(FROM, 0), DID, 100);
+        let e = s.local_evidence(&reply, &at(FROM, 0));
         assert_eq!(local_short_frame(&e), ShortFrame::Ping { echo: false });
         s.hello_request(77, 5 * S);
-        let e = s.local_evidence(&reply, &at(FROM, 6 * S), DID, 100);
+        let e = s.local_evidence(&reply, &at(FROM, 6 * S));
         assert_eq!(local_short_frame(&e), ShortFrame::HelloReply);
-        let e = s.local_evidence(&reply, &at(FROM, 20 * S), DID, 100);
+        let e = s.local_evidence(&reply, &at(FROM, 20 * S));
         assert!(!e.answers_hello, "too late");
         let other_client = Where {
             client: 78,
             ..at(FROM, 6 * S)
         };
-        assert!(
-            !s.local_evidence(&reply, &other_client, DID, 100)
-                .answers_hello
-        );
+        assert!(!s.local_evidence(&reply, &other_client).answers_hello);
         // A frame sent to the device is never a hello reply.
-        let e = s.local_evidence(&reply, &at(TO, 6 * S), DID, 100);
+        let e = s.local_evidence(&reply, &at(TO, 6 * S));
         assert_eq!(local_short_frame(&e), ShortFrame::Ping { echo: false });
     }
 
@@ -223,22 +198,28 @@ mod tests {
         let mut s = ShortFrames::default();
         s.hello_request(77, 0);
         let frame = [9u8; 32];
-        s.local_evidence(&frame, &at(TO, S), DID, 1_700_000_000);
-        let e = s.local_evidence(&frame, &at(FROM, S), DID, 1_700_000_000);
+        s.local_evidence(&frame, &at(TO, S));
+        let e = s.local_evidence(&frame, &at(FROM, S));
         assert!(e.echo && e.answers_hello);
         assert_eq!(local_short_frame(&e), ShortFrame::Ping { echo: true });
     }
 
     #[test]
-    fn a_stamp_far_from_the_devices_clock_is_not_the_devices() {
+    fn a_frame_with_the_clients_stamp_is_not_the_devices() {
         let mut s = ShortFrames::default();
-        s.device_stamped(DID, 5000, 0);
-        s.hello_request(77, 60 * S);
-        let e = s.local_evidence(&[1; 32], &at(FROM, 61 * S), DID, 5061);
-        assert!(e.device_stamp);
-        let e = s.local_evidence(&[1; 32], &at(FROM, 61 * S), DID, 1_700_000_000);
-        assert!(!e.device_stamp);
+        s.hello_request(77, 0);
+        let mut sent = [1u8; 32];
+        sent[12..16].copy_from_slice(&1_700_000_000u32.to_be_bytes());
+        s.local_evidence(&sent, &at(TO, S));
+        let mut changed = sent;
+        changed[20] ^= 1;
+        let e = s.local_evidence(&changed, &at(FROM, S));
+        assert!(!e.echo && !e.device_stamp);
         assert_eq!(local_short_frame(&e), ShortFrame::Ping { echo: false });
+        // A device that rebooted (its stamp starts again) still answers.
+        let mut reply = changed;
+        reply[12..16].copy_from_slice(&3u32.to_be_bytes());
+        assert!(s.local_evidence(&reply, &at(FROM, S)).device_stamp);
     }
 
     #[test]

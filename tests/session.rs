@@ -38,7 +38,10 @@ fn pairing_capture_decrypts_with_no_key_configured() {
         "miIO.info and miIO.config_router, each with its reply: {rows:?}"
     );
     for r in &data {
-        assert_eq!(r[2], "learned from hello reply in frame 4");
+        assert_eq!(
+            r[2],
+            "learned from hello reply in frame 4, confirmed by the checksum of frame 7"
+        );
         assert_eq!(r[3], "4");
     }
     let config: Value = serde_json::from_str(&data[2][1]).unwrap();
@@ -52,29 +55,28 @@ fn pairing_capture_decrypts_with_no_key_configured() {
     );
     let token = sandbox.fields(&pcap, &[], &["miio.token"]);
     assert_eq!(token[3], [PAIRING_TOKEN]);
-}
 
-#[test]
-fn frames_before_the_learning_frame_decrypt_on_the_second_pass() {
-    // The pairing capture's frames reordered: two data frames before the hello reply.
-    let sandbox = Sandbox::new();
-    let frames = udp_payloads(&sandbox, &sandbox.capture("python-miio-pairing.pcapng"));
-    let order = [
-        frames[6].clone(),
-        frames[7].clone(),
-        frames[3].clone(),
-        frames[8].clone(),
-        frames[9].clone(),
-    ];
-    let pcap = udp_capture(&sandbox, "late-hello", (40000, 54321), &order);
-    let one_pass = sandbox.fields(&pcap, &[], &["miio.decrypted"]);
-    let decrypted =
-        |rows: &[Vec<String>]| rows.iter().map(|r| !r[0].is_empty()).collect::<Vec<_>>();
-    assert_eq!(decrypted(&one_pass), [false, false, false, true, true]);
-
-    let rows = sandbox.fields_with(&pcap, &["-2"], &["miio.decrypted", "miio.key"]);
-    assert_eq!(decrypted(&rows), [true, true, false, true, true]);
-    assert_eq!(rows[0][1], "learned from hello reply in frame 3");
+    // One pass: the hello reply's token is a candidate when it is shown;
+    // two passes: frame 7's checksum has confirmed it.
+    let hello = |args: &[&str]| {
+        let mut a = args.to_vec();
+        a.extend(["-Y", "frame.number == 4"]);
+        sandbox.fields_with(&pcap, &a, &["miio.key", "miio.token.confirmed_in"])
+    };
+    assert_eq!(
+        hello(&[]),
+        [[
+            "learned from hello reply in frame 4 (candidate: no checksum has confirmed it)",
+            ""
+        ]]
+    );
+    assert_eq!(
+        hello(&["-2"]),
+        [[
+            "learned from hello reply in frame 4, confirmed by the checksum of frame 7",
+            "7"
+        ]]
+    );
 }
 
 #[test]

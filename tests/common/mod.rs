@@ -16,6 +16,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use miio_dissector::plugin::{plugin_want_major, plugin_want_minor};
 
+mod decrypted;
+// Not every test file uses them.
+#[allow(unused_imports)]
+pub use decrypted::{assert_matches_truth, decrypted_frames};
+
 /// The python-miio capture's device (see tests/captures/README.md).
 pub const BASIC_DEVICE: &str = "0a1b2c3d";
 pub const BASIC_TOKEN: &str = "3f4a1c2b9d8e7f60112233445566aa01";

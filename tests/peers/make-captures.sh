@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes the test captures in tests/captures/ with real peers: python-miio
 # 0.5.12 and the Node `miio` 0.15.6 client against responder.py (framing and
-# crypto from python-miio's Message), captured by tshark on loopback.
+# crypto from python-miio's Message) and python-miio 0.6.0.dev0's own device
+# simulator, captured by tshark on loopback.
 # Needs root (capture on lo) and network access to PyPI and npm for the peers.
 #   tests/peers/make-captures.sh [NAME...]   (default: all; into tests/captures,
 #                                             or MIIO_CAPTURES_DIR)
@@ -113,8 +114,85 @@ start_devices --device 127.0.0.13:0c0d0e0f:00112233445566778899aabbccddeeff:quir
 stop_devices; stop_capture
 }
 
+# 7. python-miio 0.5.12 against python-miio 0.6.0.dev0's own device simulator
+#    (miiocli devtools miio-simulator, a PushServer on 0.0.0.0:54321; talked to
+#    on 127.0.0.1, since it answers from the address the route picks, not the
+#    one it was sent to). It accepts only the all-zero token, answers hellos
+#    with 16 zero bytes, and puts miIO.info's keys at the top level next to
+#    "id" (no "result"). Device id: md5 of the model name, 6673ce18.
+python-miio-simulator() {
+local venv06="$peers/venv06"
+if [ ! -x "$venv06/bin/miiocli" ]; then
+  python3 -m venv "$venv06"
+  "$venv06/bin/pip" install -q --pre python-miio==0.6.0.dev0
+fi
+local yaml
+yaml=$("$venv06/bin/python" -c 'import miio, os; print(os.path.join(os.path.dirname(miio.__file__), "integrations/zhimi/fan/zhimi_fan.yaml"))')
+start_capture python-miio-simulator
+"$venv06/bin/miiocli" -d devtools miio-simulator --file "$yaml" --model zhimi.fan.sa1 >"$peers/simulator.out" 2>&1 &
+local simulator_pid=$!
+for _ in $(seq 100); do grep -q "push server started" "$peers/simulator.out" 2>/dev/null && break; sleep 0.1; done
+"$py" "$here/python_client.py" 127.0.0.1 00000000000000000000000000000000 \
+  '[["miIO.info",[]],["get_prop",["power","speed","angle","child_lock"]],["set_power",["off"]],["set_angle",[90]],["get_prop",["power","angle"]]]' \
+  "$out/python-miio-simulator.truth.jsonl"
+kill -TERM "$simulator_pid"; wait "$simulator_pid" || true
+stop_capture
+}
+
+# 8. Requests from source ports Wireshark gives to other protocols: call 1
+#    (its hellos too, the first traffic) and call 3 from 41170 (MANOLITO),
+#    call 4 from 44818 (ENIP), call 5 from 34962 (PN-RT); calls 2 and 6 from
+#    ordinary ephemeral ports.
+python-miio-port-clash() {
+start_capture python-miio-port-clash
+start_devices --device 127.0.0.14:0e0f1011:4d2a7c91e05f3b68a1c4d7e09b2f5a36
+"$py" "$here/python_client.py" 127.0.0.14 4d2a7c91e05f3b68a1c4d7e09b2f5a36 \
+  '[["get_prop",["power"]],["get_prop",["power","usb_on"]],["set_power",["on"]],["get_prop",["temperature"]],["set_wifi_led",["off"]],["get_prop",["power"]]]' \
+  "$out/python-miio-port-clash.truth.jsonl" \
+  --source-port 1:41170 --source-port 3:41170 --source-port 4:44818 --source-port 5:34962
+stop_devices; stop_capture
+}
+
+# 9. The capture starts after the first client's hello exchange with an
+#    unprovisioned device (its hello replies leak the token, but those are not
+#    captured); that client's two calls follow, then a second client whose
+#    hellos are captured, so the token shows up only then.
+python-miio-late-key() {
+local go="$peers/late-key.go"
+rm -f "$go"
+start_devices --device 127.0.0.15:0f101112:9e8d7c6b5a4938271605f4e3d2c1b0a9:leak
+"$py" "$here/python_client.py" 127.0.0.15 9e8d7c6b5a4938271605f4e3d2c1b0a9 \
+  '[["get_prop",["power","temperature"]],["set_power",["off"]]]' \
+  "$out/python-miio-late-key.truth.jsonl" --handshake-then-wait "$go" >"$peers/late-key.out" &
+local first_pid=$!
+for _ in $(seq 100); do grep -q handshaken "$peers/late-key.out" 2>/dev/null && break; sleep 0.1; done
+sleep 0.5
+start_capture python-miio-late-key
+touch "$go"
+wait "$first_pid"
+"$py" "$here/python_client.py" 127.0.0.15 9e8d7c6b5a4938271605f4e3d2c1b0a9 \
+  '[["miIO.info",[]],["get_prop",["power","wifi_led"]]]' \
+  "$out/python-miio-late-key.truth.jsonl" --append
+rm -f "$go"
+stop_devices; stop_capture
+}
+
+# 10. Polling after a lost reply: one client, 1 s timeout, no retries. Call 1
+#     get_prop is answered; call 2 (id 2) gets no reply (the device ignores
+#     id 2) and python-miio gives up; call 3, 35 s later, is answered; then
+#     set_power with retry count 3, whose first try the device ignores, so
+#     python-miio retries after its 1 s timeout (new hello, id + 100).
+python-miio-polling() {
+start_capture python-miio-polling
+start_devices --device 127.0.0.16:10111213:31b233b42173d68ac6075695187b4d22:drop=2:lose-first=set_power
+"$py" "$here/python_client.py" 127.0.0.16 31b233b42173d68ac6075695187b4d22 \
+  '[["get_prop",["power"]],["get_prop",["power"]],["get_prop",["power"]],["set_power",["on"]]]' \
+  "$out/python-miio-polling.truth.jsonl" --timeout 1 --retry-count 0 --retry-count 4:3 --pause 3:35
+stop_devices; stop_capture
+}
+
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(node-miio-plug python-miio-pairing python-miio-two-devices python-miio-flaky cloud-udp cloud-tcp python-miio-quirks)
+[ ${#names[@]} -gt 0 ] || names=(node-miio-plug python-miio-pairing python-miio-two-devices python-miio-flaky cloud-udp cloud-tcp python-miio-quirks python-miio-simulator python-miio-port-clash python-miio-late-key python-miio-polling)
 for name in "${names[@]}"; do "$name"; done
 chmod 644 "$out"/*
 ls -l "$out"

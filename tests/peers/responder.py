@@ -13,7 +13,10 @@ first-generation vacuums do; `lossy` ignores the first try of every request
 whose id is below 100 and divisible by 3, so the client retries (python-miio
 retries with id + 100); `quirky` answers the methods named in QUIRKS with
 the invalid JSON (or non-JSON) real firmware sends, encrypted with
-python-miio's own crypto. Stops on SIGTERM.
+python-miio's own crypto; `drop=N` (repeatable) ignores every request whose
+JSON id is N, each time it arrives, so a client that does not retry gets no
+reply at all; `lose-first=METHOD` (repeatable) ignores only the first request
+with that method and answers later ones (the client's retry). Stops on SIGTERM.
 """
 import argparse
 import datetime
@@ -50,6 +53,8 @@ class Device:
         self.dup = "dup" in flags
         self.lossy = "lossy" in flags
         self.quirky = "quirky" in flags
+        self.drop = {int(f[5:]) for f in flags if f.startswith("drop=")}
+        self.lose_first = {f[11:] for f in flags if f.startswith("lose-first=")}
         self.did = bytes.fromhex(did)
         self.token = bytes.fromhex(token)
         self.started = time.monotonic()
@@ -98,6 +103,11 @@ class Device:
         msg = Message.parse(data, token=self.token)
         request = msg.data.value
         if self.lossy and request["id"] < 100 and request["id"] % 3 == 0:
+            return
+        if request["id"] in self.drop:
+            return
+        if request.get("method") in self.lose_first:
+            self.lose_first.discard(request["method"])
             return
         if self.quirky and request.get("method") in QUIRKS:
             self.sock.sendto(self.raw_frame(QUIRKS[request["method"]].replace(b"{id}", b"%d" % request["id"])), addr)
