@@ -32,12 +32,12 @@ make_corpora() {
   for capture in "$sandbox"/*.pcapng; do
     # Frames as the shim hands them over (UDP payloads), flag byte 0 first.
     as_user tshark -r "$capture" --disable-protocol miio -T fields -e data.data -e tcp.payload 2>/dev/null |
-      tr '\t' '\n' | grep -v '^$' | while read -r hex; do
+      tr '\t' '\n' | { grep -v '^$' || true; } | while read -r hex; do
         n=$((n + 1))
         printf '00%s' "$hex" | xxd -r -p > "$corpus_root/dissect_frame/$(basename "$capture" .pcapng)-$n"
       done
     as_user tshark -r "$capture" -2 "${miio_test_keys[@]}" -T fields -e miio.decrypted 2>/dev/null |
-      grep -v '^$' | while read -r line; do
+      { grep -v '^$' || true; } | while read -r line; do
         n=$((n + 1))
         printf '%s' "$line" > "$corpus_root/payload/$(basename "$capture" .pcapng)-$n"
       done

@@ -18,6 +18,16 @@ miio_test_keys=(
   -o 'uat:miio_keys:"","token","fedcba9876543210fedcba9876543210","lossy"'
   -o 'uat:miio_keys:"","token","00112233445566778899aabbccddeeff","quirky"'
   -o 'uat:miio_keys:"","cloud","Xk3mP9qLw2Zr7TbN","vacuum cloud key"'
+  -o 'uat:miio_keys:"","token","4d2a7c91e05f3b68a1c4d7e09b2f5a36","port clash"'
+  -o 'uat:miio_keys:"","token","31b233b42173d68ac6075695187b4d22","polling"'
+  -o 'uat:miio_keys:"","token","00000000000000000000000000000000","python-miio simulator"'
+  -o 'uat:miio_keys:"","token","72614675376f68687251504841676c63","S6, second pairing"'
+  -o 'uat:miio_keys:"","token","9c3b2d1da5beceee2808a3d3653b485d","air monitor"'
+  -o 'uat:miio_keys:"","token","636a356945696c6c76566d48324e6d48","speaker"'
+  -o 'uat:miio_keys:"","token","424d6a5077556d7667714535686c4933","vacuum 03d84948"'
+  -o 'uat:miio_keys:"","token","4e454b466a34694745345858354d4f43","vacuum 034f0e45"'
+  -o 'uat:miio_keys:"","token","34665248426447753954473346777549","vacuum 034c85dd"'
+  -o 'uat:miio_keys:"","token","6351394d507672415247364d6a6b4b6d","vacuum 02f20d8f"'
   -o 'tcp.try_heuristic_first:TRUE'
 )
 

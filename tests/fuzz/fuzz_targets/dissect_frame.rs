@@ -6,7 +6,9 @@
 use std::sync::Once;
 
 use libfuzzer_sys::fuzz_target;
-use miio_dissector::abi::{miio_frame_context, miio_frame_info, miio_key_row, miio_transport};
+use miio_dissector::abi::{
+    miio_direction, miio_frame_context, miio_frame_info, miio_key_row, miio_transport,
+};
 use miio_dissector::ffi::{
     miio_capture_reset, miio_dissect_frame, miio_key_store_replace, miio_stream_pdu,
 };
@@ -54,6 +56,13 @@ fuzz_target!(|data: &[u8]| {
         conversation: u32::from(flags & 0x03),
         time_sec: 1_700_000_000,
         time_nsec: 0,
+        // Both directions, so hellos, hello replies, pings and echoes meet.
+        direction: match (flags >> 2) & 3 {
+            0 => miio_direction::MIIO_DIRECTION_UNKNOWN,
+            1 | 3 => miio_direction::MIIO_DIRECTION_TO_DEVICE,
+            _ => miio_direction::MIIO_DIRECTION_FROM_DEVICE,
+        },
+        client: u32::from(flags & 0x01),
     };
     // The shim's buffer: room for the plaintext and a repaired copy.
     let cap = 2 * frame.len().saturating_sub(32) + 64;
