@@ -8,8 +8,8 @@ use std::time::SystemTime;
 
 use once_cell::sync::Lazy;
 
-use crate::key_store::KeyStore;
-use crate::session::Session;
+use crate::keys::store::KeyStore;
+use crate::miio::session::Session;
 
 #[derive(Debug, Default)]
 pub struct DissectorState {

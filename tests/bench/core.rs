@@ -6,9 +6,9 @@
 use aes::cipher::{block_padding::Pkcs7, BlockEncryptMut, KeyIvInit};
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use md5::{Digest, Md5};
-use miio_dissector::dissect::{dissect, FrameContext};
 use miio_dissector::keys::{parse_row, KeyEntry, RawRow};
-use miio_dissector::payload::read_repairing;
+use miio_dissector::miio::dissect::{dissect, FrameContext};
+use miio_dissector::miio::payload::read_repairing;
 use miio_dissector::state::DissectorState;
 
 const TOKEN: &str = "3f4a1c2b9d8e7f60112233445566aa01";

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use miio_dissector::key_file;
+use miio_dissector::keys::file as key_file;
 use miio_dissector::keys::{parse_row, RawRow};
 
 fuzz_target!(|data: &[u8]| {

@@ -2,8 +2,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use miio_dissector::frame::{looks_like_miio, stream_pdu};
-use miio_dissector::payload::read_repairing;
+use miio_dissector::miio::frame::{looks_like_miio, stream_pdu};
+use miio_dissector::miio::payload::read_repairing;
 
 fuzz_target!(|data: &[u8]| {
     let (payload, repair) = read_repairing(data);

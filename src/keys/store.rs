@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use crate::crypto::{DeviceKey, TOKEN_LEN};
 use crate::keys::KeyEntry;
+use crate::miio::crypto::{DeviceKey, TOKEN_LEN};
 
 /// Where a key came from, for the analyst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -277,7 +277,7 @@ fn known(e: KeyEntry, origin: fn(u32) -> KeyOrigin) -> KnownKey {
 mod tests {
     use super::*;
     use crate::keys::{parse_row, RawRow};
-    use crate::test_frames::{hex, INFO_REQUEST, TOKEN};
+    use crate::miio::test_frames::{hex, INFO_REQUEST, TOKEN};
 
     const OTHER: &str = "00112233445566778899aabbccddeeff";
     const DID: u32 = 0x0a1b2c3d;

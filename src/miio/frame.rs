@@ -202,7 +202,7 @@ pub fn stream_pdu(bytes: &[u8]) -> StreamPdu {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_frames::{hex, HELLO_REPLY, HELLO_REQUEST, INFO_REQUEST};
+    use crate::miio::test_frames::{hex, HELLO_REPLY, HELLO_REQUEST, INFO_REQUEST};
 
     #[test]
     fn parses_header_fields() {

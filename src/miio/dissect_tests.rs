@@ -2,7 +2,7 @@
 use super::*;
 use crate::abi::miio_direction as Direction;
 use crate::keys::{parse_row, RawRow};
-use crate::test_frames::{
+use crate::miio::test_frames::{
     build_frame, hex, ERROR_REPLY, HELLO_REPLY, INFO_REPLY, INFO_REQUEST, TOKEN,
 };
 
@@ -365,7 +365,7 @@ fn ping(device_id: u32, stamp: u32, token: &str) -> Vec<u8> {
     frame[8..12].copy_from_slice(&device_id.to_be_bytes());
     frame[12..16].copy_from_slice(&stamp.to_be_bytes());
     frame.extend_from_slice(&[0; 16]);
-    let key = crate::crypto::DeviceKey::new(hex(token).try_into().unwrap());
+    let key = crate::miio::crypto::DeviceKey::new(hex(token).try_into().unwrap());
     let sum = key.checksum(&frame);
     frame[16..32].copy_from_slice(&sum);
     frame
@@ -442,7 +442,7 @@ fn firmware_update_sequence_leaks_once_and_pings_verify() {
     let token = state.session.record((2, 0)).unwrap().token_key.unwrap();
     assert_eq!(
         state.keys.get(token).unwrap().candidacy,
-        Some(crate::key_store::Candidacy::ConfirmedIn(3))
+        Some(crate::keys::store::Candidacy::ConfirmedIn(3))
     );
 }
 
@@ -482,7 +482,7 @@ fn a_candidate_that_verifies_nothing_is_dropped_when_the_configured_key_does() {
     let token = again.key.unwrap();
     assert_eq!(
         state.keys.get(token).unwrap().candidacy,
-        Some(crate::key_store::Candidacy::DroppedIn(3))
+        Some(crate::keys::store::Candidacy::DroppedIn(3))
     );
 }
 

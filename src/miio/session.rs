@@ -4,9 +4,9 @@
 
 use std::collections::HashMap;
 
-use crate::key_store::{KeyOrigin, KeyRef};
-use crate::pending::Pending;
-use crate::short_frame::{ShortFrame, ShortFrames};
+use crate::keys::store::{KeyOrigin, KeyRef};
+use crate::miio::pending::Pending;
+use crate::miio::short_frame::{ShortFrame, ShortFrames};
 
 /// A request repeats an unanswered one (a retry) only this soon after it.
 /// python-miio 0.5.12 tries 4 times, each after a new handshake and a 5 s

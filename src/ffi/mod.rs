@@ -12,14 +12,14 @@ use crate::abi::{
     miio_payload_kind, miio_pdu_kind, miio_session, miio_span, miio_status, miio_transport,
     MIIO_REPAIR_CAP, MIIO_TEXT_CAP,
 };
-use crate::dissect::{dissect, Dissection, FrameContext};
-use crate::frame::{looks_like_miio, stream_pdu, StreamPdu};
-use crate::key_store::Candidacy;
-use crate::key_store::KeyOrigin;
+use crate::keys::store::Candidacy;
+use crate::keys::store::KeyOrigin;
 use crate::keys::{parse_row, RawRow};
-use crate::payload::{Payload, PayloadKind, Span};
-use crate::short_frame::ShortFrame;
-use crate::{key_file, state};
+use crate::miio::dissect::{dissect, Dissection, FrameContext};
+use crate::miio::frame::{looks_like_miio, stream_pdu, StreamPdu};
+use crate::miio::payload::{Payload, PayloadKind, Span};
+use crate::miio::short_frame::ShortFrame;
+use crate::{keys::file as key_file, state};
 
 /// Runs `body`, turning a panic into `MIIO_ERR_PANIC`.
 fn guarded(body: impl FnOnce() -> miio_status) -> miio_status {
@@ -428,7 +428,7 @@ mod tests {
 
     use super::*;
     use crate::abi::{miio_checksum_status, miio_decrypt_status, miio_frame_kind};
-    use crate::test_frames::{hex, INFO_REPLY, INFO_REQUEST, TOKEN};
+    use crate::miio::test_frames::{hex, INFO_REPLY, INFO_REQUEST, TOKEN};
 
     /// The state is global: tests that touch it take turns.
     static STATE_LOCK: Mutex<()> = Mutex::new(());

@@ -4,7 +4,7 @@
 use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, KeyIvInit};
 use md5::{Digest, Md5};
 
-use crate::frame::HEADER_LEN;
+use crate::miio::frame::HEADER_LEN;
 
 type Aes128CbcDec = cbc::Decryptor<aes::Aes128>;
 
@@ -98,7 +98,7 @@ pub fn strip_trailing_nuls(plain: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_frames::{hex, INFO_REQUEST, TOKEN};
+    use crate::miio::test_frames::{hex, INFO_REQUEST, TOKEN};
 
     fn capture_key() -> DeviceKey {
         DeviceKey::new(hex(TOKEN).try_into().unwrap())

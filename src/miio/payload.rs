@@ -8,8 +8,8 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::crypto::TOKEN_LEN;
 use crate::keys::decode_hex16;
+use crate::miio::crypto::TOKEN_LEN;
 
 const MAX_METHOD_CHARS: usize = 64;
 const MAX_MESSAGE_CHARS: usize = 80;

@@ -4,7 +4,7 @@
 //! a request and its reply are linked on every later pass. Bounded: past
 //! the cap a frame is not kept (it still decrypts on later passes, unlinked).
 
-use crate::dissect::FrameContext;
+use crate::miio::dissect::FrameContext;
 
 /// Ciphertext kept at most, all frames together.
 pub const PENDING_CAP_BYTES: usize = 16 << 20;

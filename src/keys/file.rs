@@ -11,8 +11,8 @@
 
 use std::path::Path;
 
-use crate::crypto::DeviceKey;
 use crate::keys::{parse_device_id, parse_key, printable, KeyEntry, KeyType};
+use crate::miio::crypto::DeviceKey;
 use crate::state::{DissectorState, KeyFileWatch};
 
 /// Larger files are refused rather than read into memory.

@@ -6,12 +6,12 @@ use crate::abi::{
     miio_checksum_status as ChecksumStatus, miio_decrypt_status as DecryptStatus,
     miio_direction as Direction, miio_frame_kind as FrameKind, miio_length_status as LengthStatus,
 };
-use crate::crypto::{strip_trailing_nuls, DecryptError};
-use crate::frame::{classify, Frame, HEADER_LEN};
-use crate::key_store::{KeyChoice, KeyOrigin, KeyRef};
-use crate::payload::{self, Payload, PayloadKind, Revealer};
-use crate::session::{FrameId, FrameRecord, Seen};
-use crate::short_frame::{local_short_frame, Frame32, ShortFrame, Where};
+use crate::keys::store::{KeyChoice, KeyOrigin, KeyRef};
+use crate::miio::crypto::{strip_trailing_nuls, DecryptError};
+use crate::miio::frame::{classify, Frame, HEADER_LEN};
+use crate::miio::payload::{self, Payload, PayloadKind, Revealer};
+use crate::miio::session::{FrameId, FrameRecord, Seen};
+use crate::miio::short_frame::{local_short_frame, Frame32, ShortFrame, Where};
 use crate::state::DissectorState;
 
 /// Where a frame sits in the capture.

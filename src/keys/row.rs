@@ -2,7 +2,7 @@
 //! Every refusal is a message that names the field and the problem, and
 //! never echoes a key back (keys stay out of logs and dialogs).
 
-use crate::crypto::{DeviceKey, TOKEN_LEN};
+use crate::miio::crypto::{DeviceKey, TOKEN_LEN};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyType {
