@@ -2,7 +2,8 @@
 //! Roborock traffic.
 //!
 //! Layout: `miio` (the miIO protocol: frames, crypto, JSON, links across
-//! frames, one frame start to end), `keys` (key table rows, the key file,
+//! frames, one frame start to end), `roborock` (the Roborock protocol, the
+//! same parts), `keys` (key table rows, the key file,
 //! the store of configured and learned keys), `state` (the one global: key
 //! store + what the capture taught), `text` (quoting untrusted text), `ffi`
 //! (the C ABI of include/miio_dissector.h), `abi` (its types, from bindgen),
@@ -17,5 +18,6 @@ pub mod ffi;
 pub mod keys;
 pub mod miio;
 pub mod plugin;
+pub mod roborock;
 pub mod state;
 pub mod text;

@@ -10,12 +10,15 @@ use once_cell::sync::Lazy;
 
 use crate::keys::store::KeyStore;
 use crate::miio::session::Session;
+use crate::roborock::dissect::RoborockState;
 
 #[derive(Debug, Default)]
 pub struct DissectorState {
     pub keys: KeyStore,
     pub session: Session,
     pub key_file: KeyFileWatch,
+    /// Roborock keys, what a Roborock capture taught, the last inflated map.
+    pub roborock: RoborockState,
 }
 
 /// Which key file is in use and the version of it that was read.
@@ -34,6 +37,7 @@ impl DissectorState {
     pub fn reset_capture(&mut self) {
         self.keys.forget_capture();
         self.session = Session::default();
+        self.roborock.reset_capture();
     }
 }
 

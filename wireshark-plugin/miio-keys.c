@@ -32,6 +32,7 @@ static const char *miio_key_file_path = "";
 static const value_string miio_key_type_vals[] = {
     { 0, "token" },
     { 1, "cloud" },
+    { 2, "roborock" },
     { 0, NULL }
 };
 
@@ -136,15 +137,17 @@ void miio_keys_register(module_t *miio_module)
 {
     static uat_field_t miio_key_fields[] = {
         UAT_FLD_CSTRING(miio_keys, device_id, "Device ID",
-            "Device id as 8 hex digits (e.g. 0a1b2c3d), as shown in miio.device_id; empty = any device"),
+            "Device id as 8 hex digits (e.g. 0a1b2c3d), as shown in miio.device_id; for a roborock row "
+            "the duid; empty = any device"),
         { "type", "Type", PT_TXTMOD_ENUM,
           { miio_key_type_chk, miio_keys_type_set_cb, miio_keys_type_tostr_cb },
           { &miio_key_type_vals, &miio_key_type_vals, &miio_key_type_vals },
           &miio_key_type_vals,
-          "token: a device token (32 hex digits); cloud: a Mi cloud key (16 characters or 32 hex digits)",
+          "token: a device token (32 hex digits); cloud: a Mi cloud key (16 characters or 32 hex digits); "
+          "roborock: a Roborock local key (16 characters; Device ID = the duid)",
           FLDFILL },
         UAT_FLD_CSTRING(miio_keys, key, "Key",
-            "Device token (32 hex digits) or cloud key"),
+            "Device token (32 hex digits), cloud key or Roborock local key"),
         UAT_FLD_CSTRING(miio_keys, comment, "Comment", "Free text, e.g. the device's name"),
         UAT_END_FIELDS
     };

@@ -1,7 +1,9 @@
-//! Keys: rows of the `miio_keys` preference table (`row`), a text file of
+//! Keys: rows of the `miio_keys` preference table (`row`, and `roborock`
+//! for Roborock local keys), a text file of
 //! keys (`file`), and the store of configured and learned keys (`store`).
 
 pub mod file;
+pub mod roborock;
 pub mod row;
 pub mod store;
 

@@ -1,0 +1,409 @@
+//! One Roborock frame, start to end: parse, choose a key (per scope, by
+//! trial: the GCM tag for `L01`, padding and text for the others), decrypt,
+//! read the JSON, inflate a map response, and on the first pass record
+//! what the frame teaches. Pure given the state passed in.
+
+use std::io::Read;
+
+use super::crypto::{self, CryptoError, LocalKey, Nonces};
+use super::frame::{self, Body, Broadcast, Frame, FrameError, Header, Version};
+use super::payload::{self, Kind, Reading};
+use super::session::{FrameId, Record, Scope, Session};
+use crate::keys::roborock::RoborockKeyEntry;
+
+/// Inflated maps are cut here: a gzip bomb is hostile input.
+pub const MAP_CAP_BYTES: usize = 32 << 20;
+const MAP_HEADER_LEN: usize = 24;
+
+pub const PROTOCOL_HELLO_REQUEST: u16 = 0;
+pub const PROTOCOL_HELLO_RESPONSE: u16 = 1;
+pub const PROTOCOL_MAP_RESPONSE: u16 = 301;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Carrier {
+    Tcp,
+    Mqtt,
+    Discovery,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context {
+    pub number: u32,
+    pub pdu: u32,
+    pub visited: bool,
+    /// The TCP connection or UDP flow.
+    pub conversation: u32,
+    pub time_ns: i128,
+    pub carrier: Carrier,
+    /// MQTT: the duid at the end of the topic.
+    pub duid: Option<String>,
+    /// Hash of the device's address (the side on port 58867, or the
+    /// broadcast's sender), to tie a discovered duid to its connections.
+    pub device_address: u32,
+}
+
+impl Context {
+    fn id(&self) -> FrameId {
+        (self.number, self.pdu)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Decrypt {
+    #[default]
+    NotApplicable,
+    NoKey,
+    Ok,
+    BadLength,
+    /// Wrong key or corrupted payload (1.0, A01, B01).
+    BadPadding,
+    /// Wrong key, wrong session nonces or corrupted payload (L01).
+    BadTag,
+    /// L01 without the connection's hello in the capture.
+    NoNonces,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Map {
+    #[default]
+    None,
+    /// Inflated into the session's map buffer.
+    Inflated { request_id: u16, len: usize },
+    /// No request with that id and a security nonce was seen.
+    NoNonce { request_id: u16 },
+    /// The body did not decrypt or inflate.
+    Failed { request_id: u16 },
+    /// Inflation stopped at the cap.
+    TooLarge { request_id: u16 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Dissection {
+    pub frame: Option<Frame>,
+    pub broadcast: Option<Broadcast>,
+    pub error: Option<FrameError>,
+    pub decrypt: Decrypt,
+    pub key_row: Option<u32>,
+    pub keys_tried: u32,
+    /// Plaintext bytes written to the output buffer.
+    pub plaintext_len: usize,
+    pub reading: Reading,
+    /// Where the unescaped RPC text was written in the output buffer.
+    pub inner_at: Option<(usize, usize)>,
+    pub map: Map,
+    pub duid: Option<String>,
+    pub record: Record,
+}
+
+/// The Roborock half of the dissector's state.
+#[derive(Debug, Default)]
+pub struct RoborockState {
+    pub keys: Vec<RoborockKeyEntry>,
+    pub session: Session,
+    /// The last inflated map, for the shim to copy.
+    pub map: Vec<u8>,
+}
+
+impl RoborockState {
+    pub fn reset_capture(&mut self) {
+        self.session = Session::default();
+        self.map = Vec::new();
+    }
+}
+
+/// Dissects one frame (a TCP frame without its length prefix, an MQTT
+/// payload, or a discovery datagram) and writes the plaintext and the
+/// unescaped RPC text into `out`.
+pub fn dissect(bytes: &[u8], ctx: &Context, st: &mut RoborockState, out: &mut [u8]) -> Dissection {
+    let recorded = ctx.visited.then(|| st.session.record(ctx.id())).flatten();
+    let first_pass = recorded.is_none();
+    let mut d = Dissection {
+        record: recorded.unwrap_or_default(),
+        duid: ctx.duid.clone(),
+        ..Dissection::default()
+    };
+    if ctx.carrier == Carrier::Discovery {
+        discovery(bytes, ctx, st, out, &mut d);
+        return d;
+    }
+    let f = match frame::parse(bytes) {
+        Ok(f) => f,
+        Err(e) => {
+            d.error = Some(e);
+            return d;
+        }
+    };
+    d.frame = Some(f);
+    if d.duid.is_none() {
+        d.duid = st.session.duid_at(ctx.device_address).map(str::to_string);
+    }
+    let scope = match (&ctx.carrier, &ctx.duid) {
+        (Carrier::Mqtt, Some(duid)) => Scope::Duid(duid.clone()),
+        _ => Scope::Conversation(ctx.conversation),
+    };
+    if first_pass && ctx.carrier == Carrier::Tcp {
+        match f.header.protocol {
+            PROTOCOL_HELLO_REQUEST => st.session.hello_request(ctx.conversation, f.header.random),
+            PROTOCOL_HELLO_RESPONSE => st.session.hello_response(ctx.conversation, f.header.random),
+            _ => {}
+        }
+    }
+    if let Body::Payload { offset, len, .. } = f.body {
+        let payload = &bytes[offset..offset + len];
+        decrypt_payload(&f.header, payload, ctx, &scope, first_pass, st, out, &mut d);
+    }
+    if first_pass {
+        st.session.store(ctx.id(), d.record);
+    }
+    d
+}
+
+/// The session nonces an `L01` frame needs, `None` when its hello is missing.
+fn nonces_for(h: &Header, ctx: &Context, session: &Session) -> Option<Nonces> {
+    let (connect, ack) = session.nonces(ctx.conversation);
+    match (h.protocol, connect, ack) {
+        (PROTOCOL_HELLO_RESPONSE, Some(connect), _) => Some(Nonces { connect, ack: None }),
+        (_, Some(connect), Some(ack)) => Some(Nonces {
+            connect,
+            ack: Some(ack),
+        }),
+        _ => None,
+    }
+}
+
+/// Decryption counts as right when it is text: the padding (or tag)
+/// verified and the plaintext is JSON or printable ASCII ("ok").
+fn plausible(plain: &[u8], map: bool) -> bool {
+    map || plain.first() == Some(&b'{')
+        || (!plain.is_empty() && plain.iter().all(|b| b.is_ascii_graphic()))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn decrypt_payload(
+    h: &Header,
+    payload: &[u8],
+    ctx: &Context,
+    scope: &Scope,
+    first_pass: bool,
+    st: &mut RoborockState,
+    out: &mut [u8],
+    d: &mut Dissection,
+) {
+    let nonces = if h.version == Version::L01 {
+        match nonces_for(h, ctx, &st.session) {
+            Some(n) => Some(n),
+            None => {
+                d.decrypt = Decrypt::NoNonces;
+                return;
+            }
+        }
+    } else {
+        None
+    };
+    let is_map = h.protocol == PROTOCOL_MAP_RESPONSE;
+    let try_key = |key: &LocalKey| crypto::decrypt(h, key, nonces, payload);
+    let order = key_order(st, scope, d.duid.as_deref(), d.record.key);
+    let mut last_error = None;
+    let mut found = None;
+    for i in order {
+        d.keys_tried += 1;
+        match try_key(&st.keys[i].key) {
+            Ok(plain) if plausible(&plain, is_map) => {
+                found = Some((i, plain));
+                break;
+            }
+            Ok(_) => last_error = Some(CryptoError::BadPadding),
+            Err(e) => last_error = Some(e),
+        }
+    }
+    let Some((key, plain)) = found else {
+        d.decrypt = match last_error {
+            None => Decrypt::NoKey,
+            Some(CryptoError::BadLength) => Decrypt::BadLength,
+            Some(CryptoError::BadPadding) => Decrypt::BadPadding,
+            Some(CryptoError::BadTag) => Decrypt::BadTag,
+        };
+        return;
+    };
+    d.decrypt = Decrypt::Ok;
+    d.key_row = Some(st.keys[key].row);
+    d.record.key = Some(key);
+    if first_pass {
+        st.session.remember_key(scope.clone(), key);
+    }
+    let n = plain.len().min(out.len());
+    out[..n].copy_from_slice(&plain[..n]);
+    d.plaintext_len = n;
+    if is_map {
+        map_response(&plain, scope, ctx, first_pass, st, d);
+        return;
+    }
+    let plain = strip_second_padding(h.version, plain);
+    d.plaintext_len = plain.len().min(out.len());
+    d.reading = payload::read(&plain);
+    if let Some(inner) = &d.reading.inner {
+        if let Some(room) = out.get_mut(n..n + inner.len()) {
+            room.copy_from_slice(inner.as_bytes());
+            d.inner_at = Some((n, inner.len()));
+        }
+    }
+    if first_pass {
+        link(scope, ctx, st, d);
+    }
+}
+
+/// B01 requests may carry a second PKCS#7 layer: stripped when what is
+/// left is JSON.
+fn strip_second_padding(version: Version, plain: Vec<u8>) -> Vec<u8> {
+    if version != Version::B01 || serde_json::from_slice::<serde_json::Value>(&plain).is_ok() {
+        return plain;
+    }
+    match crypto::unpad(&plain) {
+        Ok(inner) if serde_json::from_slice::<serde_json::Value>(inner).is_ok() => inner.to_vec(),
+        _ => plain,
+    }
+}
+
+/// Keys to try, best first: the one that verified this scope before, then
+/// rows for the frame's duid, then the rest in table order.
+fn key_order(
+    st: &RoborockState,
+    scope: &Scope,
+    duid: Option<&str>,
+    recorded: Option<usize>,
+) -> Vec<usize> {
+    let mut order: Vec<usize> = recorded.or(st.session.key_for(scope)).into_iter().collect();
+    let mine = |i: &usize| duid.is_some() && st.keys[*i].duid.as_deref() == duid;
+    order.extend((0..st.keys.len()).filter(mine));
+    order.extend((0..st.keys.len()).filter(|i| !mine(i)));
+    let mut seen = vec![false; st.keys.len()];
+    order.retain(|&i| i < seen.len() && !std::mem::replace(&mut seen[i], true));
+    order
+}
+
+fn link(scope: &Scope, ctx: &Context, st: &mut RoborockState, d: &mut Dissection) {
+    let Some((id, _)) = d.reading.id else { return };
+    match d.reading.kind {
+        Kind::RpcRequest => st.session.request(
+            scope.clone(),
+            id,
+            ctx.id(),
+            ctx.time_ns,
+            d.reading.map_nonce,
+        ),
+        Kind::RpcReply | Kind::RpcError => {
+            st.session
+                .reply(scope.clone(), id, ctx.id(), ctx.time_ns, &mut d.record)
+        }
+        _ => {}
+    }
+}
+
+/// A map response: a 24-byte header (endpoint, request id u16 LE at 16),
+/// then AES-CBC of gzip under the request's security nonce.
+fn map_response(
+    plain: &[u8],
+    scope: &Scope,
+    ctx: &Context,
+    first_pass: bool,
+    st: &mut RoborockState,
+    d: &mut Dissection,
+) {
+    let Some(header) = plain.get(..MAP_HEADER_LEN) else {
+        return;
+    };
+    let request_id = u16::from_le_bytes([header[16], header[17]]);
+    if first_pass {
+        let mut record = d.record;
+        st.session.reply(
+            scope.clone(),
+            i64::from(request_id),
+            ctx.id(),
+            ctx.time_ns,
+            &mut record,
+        );
+        d.record = record;
+    }
+    let Some(nonce) = st.session.map_nonce(scope, request_id) else {
+        d.map = Map::NoNonce { request_id };
+        return;
+    };
+    let Ok(gz) = crypto::decrypt_map(&nonce, &plain[MAP_HEADER_LEN..]) else {
+        d.map = Map::Failed { request_id };
+        return;
+    };
+    let mut map = Vec::new();
+    let inflated = flate2::read::GzDecoder::new(gz.as_slice())
+        .take(MAP_CAP_BYTES as u64 + 1)
+        .read_to_end(&mut map);
+    d.map = match inflated {
+        Err(_) => Map::Failed { request_id },
+        Ok(n) if n > MAP_CAP_BYTES => Map::TooLarge { request_id },
+        Ok(len) => Map::Inflated { request_id, len },
+    };
+    st.map = if matches!(d.map, Map::Inflated { .. }) {
+        map
+    } else {
+        Vec::new()
+    };
+    d.reading.summary = format!("map response to id={request_id}");
+}
+
+fn discovery(
+    bytes: &[u8],
+    ctx: &Context,
+    st: &mut RoborockState,
+    out: &mut [u8],
+    d: &mut Dissection,
+) {
+    let b = match frame::parse_broadcast(bytes) {
+        Ok(b) => b,
+        Err(e) => {
+            d.error = Some(e);
+            return;
+        }
+    };
+    d.broadcast = Some(b);
+    let payload = &bytes[b.offset..b.offset + b.len];
+    let plain = match b.version {
+        Version::L01 => {
+            crypto::decrypt_broadcast_l01(&bytes[..frame::BROADCAST_HEADER_LEN], payload)
+        }
+        _ => crypto::decrypt_broadcast_v1(payload),
+    };
+    let plain = match plain {
+        Ok(p) => p,
+        Err(e) => {
+            d.decrypt = match e {
+                CryptoError::BadLength => Decrypt::BadLength,
+                CryptoError::BadPadding => Decrypt::BadPadding,
+                CryptoError::BadTag => Decrypt::BadTag,
+            };
+            return;
+        }
+    };
+    d.decrypt = Decrypt::Ok;
+    let n = plain.len().min(out.len());
+    out[..n].copy_from_slice(&plain[..n]);
+    d.plaintext_len = n;
+    let v: serde_json::Value = serde_json::from_slice(&plain).unwrap_or_default();
+    d.duid = v.get("duid").and_then(|x| x.as_str()).map(str::to_string);
+    let ip = v.get("ip").and_then(|x| x.as_str()).unwrap_or("?");
+    d.reading.summary = match &d.duid {
+        Some(duid) => format!(
+            "Discovery: duid {}, ip {}",
+            crate::text::capped(duid, 40, |c| c.is_ascii_graphic()),
+            crate::text::capped(ip, 40, |c| c.is_ascii_graphic())
+        ),
+        None => "Discovery".into(),
+    };
+    if !ctx.visited {
+        if let Some(duid) = &d.duid {
+            st.session.discovered(ctx.device_address, duid.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "dissect_tests.rs"]
+mod tests;

@@ -1,0 +1,273 @@
+//! Reading a decrypted Roborock payload: `{"dps":{"101":"<JSON text>"},"t":…}`
+//! for RPC requests, `"102"` for replies (`result`, `error{code,message}`
+//! or `"result":"unknown_method"`), other codes for pushed data points (and
+//! A01), `{"dps":{"10000":{method, msgId, params}}}` for B01. The RPC inside
+//! is a JSON *string*: it is unescaped and read with spans into that text.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::miio::payload::Span;
+
+/// Data-point codes of the V1 RPC.
+pub const RPC_REQUEST_DPS: &str = "101";
+pub const RPC_RESPONSE_DPS: &str = "102";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Kind {
+    #[default]
+    NotJson,
+    RpcRequest,
+    RpcReply,
+    RpcError,
+    /// Pushed data points (and A01 values): codes other than 101/102.
+    DataPoints,
+    /// A B01 message under dps 10000.
+    B01,
+    /// JSON of another shape (a hello response's "ok", …).
+    Other,
+}
+
+/// What a payload says; spans point into `inner` (the unescaped RPC text).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Reading {
+    pub kind: Kind,
+    /// The RPC's JSON text, unescaped from its dps string.
+    pub inner: Option<String>,
+    pub id: Option<(i64, Span)>,
+    pub method: Option<(String, Span)>,
+    pub params: Option<Span>,
+    pub result: Option<Span>,
+    pub error_code: Option<(i64, Span)>,
+    pub error_message: Option<Span>,
+    /// A request's `security.nonce`: the key of the map response.
+    pub map_nonce: Option<[u8; 16]>,
+    /// One line for the Info column.
+    pub summary: String,
+}
+
+#[derive(Deserialize)]
+struct Outer<'a> {
+    #[serde(borrow)]
+    dps: Option<std::collections::BTreeMap<String, &'a RawValue>>,
+}
+
+#[derive(Deserialize)]
+struct Rpc<'a> {
+    #[serde(borrow)]
+    id: Option<&'a RawValue>,
+    #[serde(borrow)]
+    method: Option<&'a RawValue>,
+    #[serde(borrow)]
+    params: Option<&'a RawValue>,
+    #[serde(borrow)]
+    result: Option<&'a RawValue>,
+    #[serde(borrow)]
+    error: Option<&'a RawValue>,
+    #[serde(borrow)]
+    security: Option<&'a RawValue>,
+}
+
+fn span_in(whole: &str, part: &str) -> Span {
+    Span {
+        offset: (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize),
+        len: part.len(),
+    }
+}
+
+fn inside_quotes(s: Span) -> Span {
+    Span {
+        offset: s.offset + 1,
+        len: s.len.saturating_sub(2),
+    }
+}
+
+fn hex16(t: &str) -> Option<[u8; 16]> {
+    crate::keys::decode_hex16(t)
+}
+
+/// Reads a decrypted payload. Never fails.
+pub fn read(plaintext: &[u8]) -> Reading {
+    let Ok(text) = std::str::from_utf8(plaintext) else {
+        return Reading::default();
+    };
+    let Ok(value) = serde_json::from_str::<Value>(text) else {
+        return Reading::default();
+    };
+    let Ok(outer) = serde_json::from_str::<Outer>(text) else {
+        return Reading {
+            kind: Kind::Other,
+            summary: "json".into(),
+            ..Reading::default()
+        };
+    };
+    let Some(dps) = outer.dps else {
+        let summary = match value.as_str() {
+            Some(s) => format!("\"{}\"", crate::text::capped(s, 40, |c| !c.is_control())),
+            None => "json".into(),
+        };
+        return Reading {
+            kind: Kind::Other,
+            summary,
+            ..Reading::default()
+        };
+    };
+    for code in [RPC_REQUEST_DPS, RPC_RESPONSE_DPS] {
+        if let Some(raw) = dps.get(code) {
+            if let Ok(inner) = serde_json::from_str::<String>(raw.get()) {
+                return read_rpc(inner);
+            }
+        }
+    }
+    if let Some(b01) = dps.get("10000") {
+        let v: Value = serde_json::from_str(b01.get()).unwrap_or(Value::Null);
+        let method = v.get("method").and_then(Value::as_str).unwrap_or("?");
+        let msg_id = v.get("msgId").map(|m| m.to_string()).unwrap_or_default();
+        return Reading {
+            kind: Kind::B01,
+            summary: format!(
+                "B01 {} msgId={}",
+                crate::text::capped(method, 64, |c| !c.is_control()),
+                crate::text::capped(&msg_id, 24, |c| !c.is_control())
+            ),
+            ..Reading::default()
+        };
+    }
+    let codes: Vec<&str> = dps.keys().map(String::as_str).take(8).collect();
+    Reading {
+        kind: Kind::DataPoints,
+        summary: format!(
+            "data points {}",
+            crate::text::capped(&codes.join(", "), 80, |c| !c.is_control())
+        ),
+        ..Reading::default()
+    }
+}
+
+fn read_rpc(inner: String) -> Reading {
+    let mut r = Reading::default();
+    let Ok(rpc) = serde_json::from_str::<Rpc>(&inner) else {
+        r.kind = Kind::Other;
+        r.summary = "RPC (not a JSON object)".into();
+        r.inner = Some(inner);
+        return r;
+    };
+    let whole = inner.as_str();
+    r.id = rpc
+        .id
+        .and_then(|raw| Some((raw.get().parse::<i64>().ok()?, span_in(whole, raw.get()))));
+    r.method = rpc.method.and_then(|raw| {
+        let name = serde_json::from_str::<String>(raw.get()).ok()?;
+        Some((name, inside_quotes(span_in(whole, raw.get()))))
+    });
+    r.params = rpc.params.map(|raw| span_in(whole, raw.get()));
+    r.result = rpc.result.map(|raw| span_in(whole, raw.get()));
+    if let Some(err) = rpc.error {
+        let v: Value = serde_json::from_str(err.get()).unwrap_or(Value::Null);
+        if let Some(code) = v.get("code").and_then(Value::as_i64) {
+            let at = err.get().find(&code.to_string()).unwrap_or(0);
+            let base = span_in(whole, err.get()).offset;
+            r.error_code = Some((
+                code,
+                Span {
+                    offset: base + at,
+                    len: code.to_string().len(),
+                },
+            ));
+        }
+        if let Some(message) = v.get("message").and_then(Value::as_str) {
+            let quoted = serde_json::to_string(message).unwrap_or_default();
+            if let Some(at) = err.get().find(&quoted) {
+                let base = span_in(whole, err.get()).offset;
+                r.error_message = Some(inside_quotes(Span {
+                    offset: base + at,
+                    len: quoted.len(),
+                }));
+            }
+        }
+    }
+    r.map_nonce = rpc.security.and_then(|raw| {
+        let v: Value = serde_json::from_str(raw.get()).ok()?;
+        hex16(v.get("nonce")?.as_str()?)
+    });
+    let id = r.id.map(|(id, _)| format!(" id={id}")).unwrap_or_default();
+    let unknown = rpc
+        .result
+        .is_some_and(|raw| raw.get() == "\"unknown_method\"");
+    (r.kind, r.summary) = if let Some((method, _)) = &r.method {
+        let m = crate::text::capped(method, 64, |c| !c.is_control());
+        (Kind::RpcRequest, format!("{m}{id}"))
+    } else if rpc.error.is_some() || unknown {
+        let why = match (&r.error_code, &r.error_message) {
+            (Some((code, _)), Some(m)) => format!(
+                " {code} {}",
+                crate::text::capped(&whole[m.offset..m.offset + m.len], 80, |c| !c.is_control())
+            ),
+            (Some((code, _)), None) => format!(" {code}"),
+            _ if unknown => " unknown_method".into(),
+            _ => String::new(),
+        };
+        (Kind::RpcError, format!("reply{id} error{why}"))
+    } else {
+        (Kind::RpcReply, format!("reply{id} ok"))
+    };
+    r.inner = Some(inner);
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(r: &Reading, s: Span) -> &str {
+        &r.inner.as_ref().unwrap()[s.offset..s.offset + s.len]
+    }
+
+    #[test]
+    fn rpc_request_with_security() {
+        let text = br#"{"dps":{"101":"{\"id\":20007,\"method\":\"get_map_v1\",\"params\":[],\"security\":{\"endpoint\":\"Ro0QUNeB\",\"nonce\":\"df8f4a16491dab96637ed7bd64d56840\"}}"},"t":1795623727}"#;
+        let r = read(text);
+        assert_eq!(r.kind, Kind::RpcRequest);
+        assert_eq!(r.summary, "get_map_v1 id=20007");
+        assert_eq!(at(&r, r.method.clone().unwrap().1), "get_map_v1");
+        assert_eq!(at(&r, r.id.unwrap().1), "20007");
+        assert_eq!(at(&r, r.params.unwrap()), "[]");
+        assert_eq!(r.map_nonce.unwrap()[0], 0xdf);
+    }
+
+    #[test]
+    fn replies_errors_and_unknown_methods() {
+        let ok = read(br#"{"t":1,"dps":{"102":"{\"id\":20004,\"result\":[\"ok\"]}"}}"#);
+        assert_eq!(
+            (ok.kind, ok.summary.as_str()),
+            (Kind::RpcReply, "reply id=20004 ok")
+        );
+        assert_eq!(at(&ok, ok.result.unwrap()), r#"["ok"]"#);
+        let err = read(br#"{"t":1,"dps":{"102":"{\"id\":20005,\"error\":{\"code\":-10007,\"message\":\"invalid status\"}}"}}"#);
+        assert_eq!(err.summary, "reply id=20005 error -10007 invalid status");
+        assert_eq!(at(&err, err.error_code.unwrap().1), "-10007");
+        assert_eq!(at(&err, err.error_message.unwrap()), "invalid status");
+        let unknown =
+            read(br#"{"t":1,"dps":{"102":"{\"id\":20006,\"result\":\"unknown_method\"}"}}"#);
+        assert_eq!(unknown.kind, Kind::RpcError);
+        assert_eq!(unknown.summary, "reply id=20006 error unknown_method");
+    }
+
+    #[test]
+    fn data_points_b01_and_other() {
+        let push = read(br#"{"dps":{"121":8,"122":100},"t":1}"#);
+        assert_eq!(
+            (push.kind, push.summary.as_str()),
+            (Kind::DataPoints, "data points 121, 122")
+        );
+        let b01 =
+            read(br#"{"dps":{"10000":{"method":"prop.get","msgId":"123","params":{}}},"t":1}"#);
+        assert_eq!(
+            (b01.kind, b01.summary.as_str()),
+            (Kind::B01, "B01 prop.get msgId=\"123\"")
+        );
+        assert_eq!(read(b"ok").kind, Kind::NotJson);
+        assert_eq!(read(b"\xff").kind, Kind::NotJson);
+    }
+}
