@@ -82,10 +82,10 @@ fn bindgen_generate(builder: bindgen::Builder, what: &str) -> bindgen::Bindings 
 fn generate_abi_bindings(dest: &Path) {
     let builder = bindgen::Builder::default()
         .header(ABI_HEADER)
-        .allowlist_function("miio_.*")
-        .allowlist_type("miio_.*")
-        .allowlist_var("MIIO_.*")
-        .rustified_enum("miio_.*")
+        .allowlist_function("(miio|roborock)_.*")
+        .allowlist_type("(miio|roborock)_.*")
+        .allowlist_var("(MIIO|ROBOROCK)_.*")
+        .rustified_enum("(miio|roborock)_.*")
         .derive_debug(true)
         .derive_eq(true);
     bindgen_generate(builder, ABI_HEADER)

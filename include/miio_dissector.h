@@ -299,6 +299,137 @@ miio_status miio_key_store_replace(const miio_key_row *rows, size_t row_count,
 miio_status miio_key_file_use(const char *path, char *report, size_t report_cap,
                               uint8_t *changed, size_t *keys_loaded);
 
+
+/* ======================================================================
+ * Roborock (local TCP 58867, discovery UDP 58866, MQTT payloads). Keys are
+ * the "roborock" rows of the same miio_keys table (miio_key_store_replace).
+ * ====================================================================== */
+
+#define ROBOROCK_TCP_PORT 58867
+#define ROBOROCK_UDP_PORT 58866
+#define ROBOROCK_HEADER_LEN 17
+#define ROBOROCK_DUID_CAP 48
+
+/* What carries the frame. */
+typedef enum roborock_carrier {
+    ROBOROCK_CARRIER_TCP = 0,        /* local TCP: one frame without its u32 length prefix */
+    ROBOROCK_CARRIER_MQTT = 1,       /* an MQTT payload */
+    ROBOROCK_CARRIER_DISCOVERY = 2   /* a UDP 58866 broadcast */
+} roborock_carrier;
+
+typedef enum roborock_frame_error {
+    ROBOROCK_FRAME_OK = 0,
+    ROBOROCK_FRAME_SHORT = 1,        /* fewer bytes than a header */
+    ROBOROCK_FRAME_BAD_VERSION = 2,  /* not 1.0, A01, B01 or L01 */
+    ROBOROCK_FRAME_BAD_LENGTH = 3    /* the payload length field does not fit the frame */
+} roborock_frame_error;
+
+/* What follows the 17-byte header. */
+typedef enum roborock_body {
+    ROBOROCK_BODY_BARE = 0,          /* nothing */
+    ROBOROCK_BODY_TRAILER = 1,       /* a u32: a CRC32 of the header, or a keep-alive/return code */
+    ROBOROCK_BODY_PAYLOAD = 2        /* u16 length, payload, CRC32 */
+} roborock_body;
+
+typedef enum roborock_decrypt_status {
+    ROBOROCK_DECRYPT_NOT_APPLICABLE = 0,
+    ROBOROCK_DECRYPT_NO_KEY = 1,     /* no roborock row in miio_keys */
+    ROBOROCK_DECRYPT_OK = 2,
+    ROBOROCK_DECRYPT_BAD_LENGTH = 3, /* not whole AES blocks */
+    ROBOROCK_DECRYPT_BAD_PADDING = 4,/* no key gives valid padding and text: wrong key or corrupted */
+    ROBOROCK_DECRYPT_BAD_TAG = 5,    /* L01: no key's GCM tag verifies */
+    ROBOROCK_DECRYPT_NO_NONCES = 6   /* L01: the connection's hello is not in the capture */
+} roborock_decrypt_status;
+
+typedef enum roborock_payload_kind {
+    ROBOROCK_PAYLOAD_NONE = 0,       /* nothing decrypted, or not JSON */
+    ROBOROCK_PAYLOAD_RPC_REQUEST = 1, /* V1 dps 101, or a B01 message with a method */
+    ROBOROCK_PAYLOAD_RPC_REPLY = 2,
+    ROBOROCK_PAYLOAD_RPC_ERROR = 3,  /* error{code,message} or "unknown_method" */
+    ROBOROCK_PAYLOAD_DATA_POINTS = 4,/* pushed data points, A01 values and queries */
+    ROBOROCK_PAYLOAD_OTHER = 5,      /* other JSON, or text such as the hello response's "ok" */
+    ROBOROCK_PAYLOAD_MAP = 6,        /* a map response (protocol 301) */
+    ROBOROCK_PAYLOAD_DISCOVERY = 7
+} roborock_payload_kind;
+
+typedef enum roborock_map_status {
+    ROBOROCK_MAP_NONE = 0,
+    ROBOROCK_MAP_INFLATED = 1,       /* map_len bytes: copy them with roborock_map_copy */
+    ROBOROCK_MAP_NO_NONCE = 2,       /* the request (and its security nonce) is not in the capture */
+    ROBOROCK_MAP_FAILED = 3,         /* did not decrypt or inflate */
+    ROBOROCK_MAP_TOO_LARGE = 4       /* inflation stopped at the cap (a gzip bomb?) */
+} roborock_map_status;
+
+typedef struct roborock_frame_context {
+    uint32_t frame_number;
+    uint8_t visited;
+    uint32_t conversation;           /* the TCP connection or UDP flow */
+    uint32_t pdu_index;
+    roborock_carrier carrier;
+    int64_t time_sec;
+    int32_t time_nsec;
+    const char *duid;                /* MQTT: the topic's last level (NUL-terminated), else NULL */
+    uint32_t device_address;         /* hash of the device's address (TCP: the 58867 side) */
+} roborock_frame_context;
+
+typedef struct roborock_frame_info {
+    roborock_frame_error error;
+    char version[4];                 /* "1.0", "A01", "B01", "L01" */
+    uint32_t seq;
+    uint32_t random;
+    uint32_t timestamp;
+    uint16_t protocol;
+    roborock_body body;
+    uint32_t trailer;                /* ROBOROCK_BODY_TRAILER */
+    uint32_t payload_offset;         /* in the frame */
+    uint32_t payload_len;
+    miio_checksum_status crc_status; /* payload frames, trailers that are CRCs */
+    miio_checksum_status tag_status; /* L01: the GCM tag */
+    roborock_decrypt_status decrypt_status;
+    uint32_t key_row;                /* row of miio_keys; 0 = none */
+    uint32_t keys_tried;
+    size_t plaintext_len;
+    roborock_payload_kind payload_kind;
+    miio_span inner;                 /* the unescaped RPC text, in the plaintext buffer */
+    uint8_t id_is_integer;
+    int64_t id;
+    miio_span id_span;               /* these spans are into `inner` */
+    miio_span method;
+    miio_span params;
+    miio_span result;
+    int64_t error_code;
+    miio_span error_code_span;
+    miio_span error_message;
+    roborock_map_status map_status;
+    uint16_t map_request_id;
+    size_t map_len;
+    char duid[ROBOROCK_DUID_CAP];    /* from the topic, discovery, or the address discovery tied */
+    uint32_t request_in;
+    uint32_t response_in;
+    uint8_t has_response_time;
+    int64_t response_time_ns;
+    char summary[MIIO_TEXT_CAP];     /* Info column text */
+} roborock_frame_info;
+
+/*
+ * Dissect one Roborock frame (or discovery datagram). plaintext_cap should
+ * be 2 * frame_len + 64: the plaintext, then the unescaped RPC text.
+ */
+miio_status roborock_dissect_frame(const uint8_t *frame, size_t frame_len,
+                                   const roborock_frame_context *ctx,
+                                   uint8_t *plaintext, size_t plaintext_cap,
+                                   roborock_frame_info *info);
+
+/* Copies the map the last roborock_dissect_frame inflated (info.map_len bytes). */
+miio_status roborock_map_copy(uint8_t *dest, size_t cap, size_t *copied);
+
+/* Local TCP: the length of the PDU (u32 prefix + frame) at the start of
+ * `bytes`; *length = 0 when fewer than 4 bytes are available. */
+miio_status roborock_stream_pdu(const uint8_t *bytes, size_t avail, size_t *length);
+
+/* MQTT payloads: a whole Roborock frame whose CRC verifies. */
+miio_status roborock_heuristic_match(const uint8_t *frame, size_t frame_len, uint8_t *matches);
+
 /*
  * Implemented by the C shim (wireshark-plugin/), called by the plugin entry
  * points that the Rust cdylib exports (a cdylib exports only Rust symbols).

@@ -29,4 +29,8 @@ assert_implemented_as_declared!(
     ffi::miio_key_row_check,
     ffi::miio_key_store_replace,
     ffi::miio_key_file_use,
+    ffi::roborock_dissect_frame,
+    ffi::roborock_map_copy,
+    ffi::roborock_stream_pdu,
+    ffi::roborock_heuristic_match,
 );

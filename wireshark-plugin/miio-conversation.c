@@ -12,8 +12,8 @@
 #include "miio-shim.h"
 
 /* One endpoint, hashed: address and port. */
-static uint32_t
-endpoint_hash(const address *addr, uint32_t port)
+uint32_t
+miio_endpoint_hash(const address *addr, uint32_t port)
 {
     return add_address_to_hash(port * 2654435761U + 1U, addr);
 }
@@ -24,11 +24,11 @@ endpoint_hash(const address *addr, uint32_t port)
  * flow to it shares that wildcard conversation, but requests and replies
  * are matched per client flow.
  */
-static uint32_t
-flow_key(packet_info *pinfo)
+uint32_t
+miio_flow_key(packet_info *pinfo)
 {
-    uint32_t a = endpoint_hash(&pinfo->src, pinfo->srcport);
-    uint32_t b = endpoint_hash(&pinfo->dst, pinfo->destport);
+    uint32_t a = miio_endpoint_hash(&pinfo->src, pinfo->srcport);
+    uint32_t b = miio_endpoint_hash(&pinfo->dst, pinfo->destport);
     uint32_t lo = a < b ? a : b, hi = a < b ? b : a;
     uint32_t key = (lo * 2246822519U) ^ hi ^ ((uint32_t)pinfo->ptype << 24);
 
@@ -51,17 +51,17 @@ miio_frame_context_of(packet_info *pinfo, miio_transport transport, uint32_t pdu
     ctx.pdu_index = pdu_index;
     ctx.transport = transport;
     ctx.visited = PINFO_FD_VISITED(pinfo) ? 1 : 0;
-    ctx.conversation = flow_key(pinfo);
+    ctx.conversation = miio_flow_key(pinfo);
     ctx.time_sec = (int64_t)pinfo->abs_ts.secs;
     ctx.time_nsec = pinfo->abs_ts.nsecs;
     ctx.direction = MIIO_DIRECTION_UNKNOWN;
     ctx.client = 0;
     if (transport == MIIO_TRANSPORT_LOCAL && pinfo->destport == MIIO_LOCAL_PORT) {
         ctx.direction = MIIO_DIRECTION_TO_DEVICE;
-        ctx.client = endpoint_hash(&pinfo->src, pinfo->srcport);
+        ctx.client = miio_endpoint_hash(&pinfo->src, pinfo->srcport);
     } else if (transport == MIIO_TRANSPORT_LOCAL && pinfo->srcport == MIIO_LOCAL_PORT) {
         ctx.direction = MIIO_DIRECTION_FROM_DEVICE;
-        ctx.client = endpoint_hash(&pinfo->dst, pinfo->destport);
+        ctx.client = miio_endpoint_hash(&pinfo->dst, pinfo->destport);
     }
     return ctx;
 }

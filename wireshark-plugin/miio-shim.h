@@ -35,9 +35,16 @@ typedef struct miio_tap_info {
 #define MIIO_LOCAL_PORT 54321
 #define MIIO_CLOUD_PORT 8053
 miio_transport miio_udp_transport(packet_info *pinfo);
+/* A key for the flow (both endpoints, either direction); one endpoint's hash. */
+uint32_t miio_flow_key(packet_info *pinfo);
+uint32_t miio_endpoint_hash(const address *addr, uint32_t port);
 miio_frame_context miio_frame_context_of(packet_info *pinfo, miio_transport transport,
                                          uint32_t pdu_index);
 void miio_claim_device_endpoint(packet_info *pinfo, dissector_handle_t handle);
+
+/* packet-roborock.c: the Roborock dissector (TCP 58867, UDP 58866, MQTT). */
+void proto_register_roborock(void);
+void proto_reg_handoff_roborock(void);
 
 /* miio-stats.c: Statistics > miIO, tshark -z miio,tree */
 void miio_stats_register(void);

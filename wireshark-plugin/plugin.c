@@ -16,10 +16,14 @@
 void miio_shim_plugin_register(void)
 {
     static proto_plugin plugin_miio;
+    static proto_plugin plugin_roborock;
 
     plugin_miio.register_protoinfo = proto_register_miio;
     plugin_miio.register_handoff = proto_reg_handoff_miio;
     proto_register_plugin(&plugin_miio);
+    plugin_roborock.register_protoinfo = proto_register_roborock;
+    plugin_roborock.register_handoff = proto_reg_handoff_roborock;
+    proto_register_plugin(&plugin_roborock);
 }
 
 uint32_t miio_shim_plugin_describe(void)

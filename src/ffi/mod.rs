@@ -12,14 +12,20 @@ use crate::abi::{
     miio_payload_kind, miio_pdu_kind, miio_session, miio_span, miio_status, miio_transport,
     MIIO_REPAIR_CAP, MIIO_TEXT_CAP,
 };
+use crate::keys::roborock::{parse_any_row, AnyKeyEntry};
 use crate::keys::store::Candidacy;
 use crate::keys::store::KeyOrigin;
-use crate::keys::{parse_row, RawRow};
+use crate::keys::RawRow;
 use crate::miio::dissect::{dissect, Dissection, FrameContext};
 use crate::miio::frame::{looks_like_miio, stream_pdu, StreamPdu};
 use crate::miio::payload::{Payload, PayloadKind, Span};
 use crate::miio::short_frame::ShortFrame;
 use crate::{keys::file as key_file, state};
+
+mod roborock;
+pub use roborock::{
+    roborock_dissect_frame, roborock_heuristic_match, roborock_map_copy, roborock_stream_pdu,
+};
 
 /// Runs `body`, turning a panic into `MIIO_ERR_PANIC`.
 fn guarded(body: impl FnOnce() -> miio_status) -> miio_status {
@@ -92,14 +98,14 @@ unsafe fn raw_row<'a>(row: &'a miio_key_row) -> [std::borrow::Cow<'a, str>; 4] {
 fn check_row(
     fields: &[std::borrow::Cow<'_, str>; 4],
     row: Option<u32>,
-) -> Result<crate::keys::KeyEntry, String> {
+) -> Result<AnyKeyEntry, String> {
     let raw = RawRow {
         device_id: &fields[0],
         key_type: &fields[1],
         key: &fields[2],
         comment: &fields[3],
     };
-    parse_row(&raw, row)
+    parse_any_row(&raw, row)
 }
 
 /// # Safety
@@ -293,7 +299,7 @@ fn origin(o: Option<KeyOrigin>) -> (miio_key_origin, u32) {
     }
 }
 
-fn span(s: Option<Span>) -> miio_span {
+pub(crate) fn span(s: Option<Span>) -> miio_span {
     match s {
         // A plaintext comes from one frame (< 64 KiB), so spans fit in u32.
         Some(s) => miio_span {
@@ -404,18 +410,21 @@ pub unsafe extern "C" fn miio_key_store_replace(
         } else {
             std::slice::from_raw_parts(rows, row_count)
         };
-        let entries: Vec<_> = rows
-            .iter()
-            .enumerate()
-            .filter_map(|(i, row)| {
-                let position = u32::try_from(i + 1).unwrap_or(u32::MAX);
-                check_row(&raw_row(row), Some(position)).ok()
-            })
-            .collect();
-        if let Some(loaded) = rows_loaded.as_mut() {
-            *loaded = entries.len();
+        let (mut miio, mut roborock) = (Vec::new(), Vec::new());
+        for (i, row) in rows.iter().enumerate() {
+            let position = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            match check_row(&raw_row(row), Some(position)) {
+                Ok(AnyKeyEntry::Miio(e)) => miio.push(e),
+                Ok(AnyKeyEntry::Roborock(e)) => roborock.push(e),
+                Err(_) => {}
+            }
         }
-        state::lock().keys.set_table_keys(entries);
+        if let Some(loaded) = rows_loaded.as_mut() {
+            *loaded = miio.len() + roborock.len();
+        }
+        let mut state = state::lock();
+        state.keys.set_table_keys(miio);
+        state.roborock.keys = roborock;
         miio_status::MIIO_OK
     })
 }

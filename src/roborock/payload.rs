@@ -13,6 +13,8 @@ use crate::miio::payload::Span;
 /// Data-point codes of the V1 RPC.
 pub const RPC_REQUEST_DPS: &str = "101";
 pub const RPC_RESPONSE_DPS: &str = "102";
+/// B01 messages (and A01 queries) travel under this code.
+pub const B01_DPS: &str = "10000";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Kind {
@@ -23,8 +25,6 @@ pub enum Kind {
     RpcError,
     /// Pushed data points (and A01 values): codes other than 101/102.
     DataPoints,
-    /// A B01 message under dps 10000.
-    B01,
     /// JSON of another shape (a hello response's "ok", …).
     Other,
 }
@@ -93,7 +93,17 @@ pub fn read(plaintext: &[u8]) -> Reading {
         return Reading::default();
     };
     let Ok(value) = serde_json::from_str::<Value>(text) else {
-        return Reading::default();
+        // Short text such as the hello response's "ok".
+        let printable =
+            !text.is_empty() && text.len() <= 64 && text.bytes().all(|b| b.is_ascii_graphic());
+        return Reading {
+            summary: if printable {
+                format!("\"{text}\"")
+            } else {
+                String::new()
+            },
+            ..Reading::default()
+        };
     };
     let Ok(outer) = serde_json::from_str::<Outer>(text) else {
         return Reading {
@@ -120,16 +130,21 @@ pub fn read(plaintext: &[u8]) -> Reading {
             }
         }
     }
-    if let Some(b01) = dps.get("10000") {
-        let v: Value = serde_json::from_str(b01.get()).unwrap_or(Value::Null);
-        let method = v.get("method").and_then(Value::as_str).unwrap_or("?");
-        let msg_id = v.get("msgId").map(|m| m.to_string()).unwrap_or_default();
+    if let Some(raw) = dps.get(B01_DPS) {
+        // B01: an object (requests) or a JSON string (replies).
+        let inner =
+            serde_json::from_str::<String>(raw.get()).unwrap_or_else(|_| raw.get().to_string());
+        if let Some(reading) = read_b01(inner) {
+            return reading;
+        }
+        // A01 queries: dps 10000 lists the data points asked for.
+        let asked =
+            serde_json::from_str::<String>(raw.get()).unwrap_or_else(|_| raw.get().to_string());
         return Reading {
-            kind: Kind::B01,
+            kind: Kind::DataPoints,
             summary: format!(
-                "B01 {} msgId={}",
-                crate::text::capped(method, 64, |c| !c.is_control()),
-                crate::text::capped(&msg_id, 24, |c| !c.is_control())
+                "query {}",
+                crate::text::capped(&asked, 80, |c| !c.is_control())
             ),
             ..Reading::default()
         };
@@ -142,6 +157,70 @@ pub fn read(plaintext: &[u8]) -> Reading {
             crate::text::capped(&codes.join(", "), 80, |c| !c.is_control())
         ),
         ..Reading::default()
+    }
+}
+
+#[derive(Deserialize)]
+struct B01<'a> {
+    #[serde(borrow)]
+    method: Option<&'a RawValue>,
+    #[serde(borrow, rename = "msgId")]
+    msg_id: Option<&'a RawValue>,
+    #[serde(borrow)]
+    params: Option<&'a RawValue>,
+    #[serde(borrow)]
+    code: Option<&'a RawValue>,
+    #[serde(borrow)]
+    data: Option<&'a RawValue>,
+}
+
+/// A B01 message: `{method, msgId, params}` or `{msgId, code, data}`;
+/// `msgId` pairs them (it is the id), a nonzero `code` is an error.
+fn read_b01(inner: String) -> Option<Reading> {
+    let b01 = serde_json::from_str::<B01>(&inner).ok()?;
+    let whole = inner.as_str();
+    let msg_id = b01.msg_id?;
+    let id_text = msg_id.get().trim_matches('"');
+    let mut r = Reading {
+        id: id_text.parse::<i64>().ok().map(|id| {
+            (
+                id,
+                inside_if_quoted(span_in(whole, msg_id.get()), msg_id.get()),
+            )
+        }),
+        method: b01.method.and_then(|raw| {
+            let name = serde_json::from_str::<String>(raw.get()).ok()?;
+            Some((name, inside_quotes(span_in(whole, raw.get()))))
+        }),
+        params: b01.params.map(|raw| span_in(whole, raw.get())),
+        result: b01.data.map(|raw| span_in(whole, raw.get())),
+        error_code: b01.code.and_then(|raw| {
+            let code = raw.get().parse::<i64>().ok().filter(|&c| c != 0)?;
+            Some((code, span_in(whole, raw.get())))
+        }),
+        ..Reading::default()
+    };
+    let id = format!(
+        " msgId={}",
+        crate::text::capped(id_text, 24, |c| !c.is_control())
+    );
+    (r.kind, r.summary) = match (&r.method, &r.error_code) {
+        (Some((m, _)), _) => (
+            Kind::RpcRequest,
+            format!("{}{id}", crate::text::capped(m, 64, |c| !c.is_control())),
+        ),
+        (None, Some((code, _))) => (Kind::RpcError, format!("reply{id} error {code}")),
+        (None, None) => (Kind::RpcReply, format!("reply{id} ok")),
+    };
+    r.inner = Some(inner);
+    Some(r)
+}
+
+fn inside_if_quoted(s: Span, text: &str) -> Span {
+    if text.starts_with('"') {
+        inside_quotes(s)
+    } else {
+        s
     }
 }
 
@@ -261,11 +340,23 @@ mod tests {
             (push.kind, push.summary.as_str()),
             (Kind::DataPoints, "data points 121, 122")
         );
-        let b01 =
-            read(br#"{"dps":{"10000":{"method":"prop.get","msgId":"123","params":{}}},"t":1}"#);
+        let b01 = read(br#"{"dps":{"10000":{"method":"prop.get","msgId":"123","params":{}}}}"#);
         assert_eq!(
             (b01.kind, b01.summary.as_str()),
-            (Kind::B01, "B01 prop.get msgId=\"123\"")
+            (Kind::RpcRequest, "prop.get msgId=123")
+        );
+        assert_eq!(b01.id.unwrap().0, 123);
+        let reply = read(
+            br#"{"dps":{"10000":"{\"msgId\": \"123\", \"code\": 10001, \"data\": \"unsupported\"}"}}"#,
+        );
+        assert_eq!(
+            (reply.kind, reply.summary.as_str()),
+            (Kind::RpcError, "reply msgId=123 error 10001")
+        );
+        let query = read(br#"{"dps": {"10000": "[201, 209, 214]"}, "t": 1}"#);
+        assert_eq!(
+            (query.kind, query.summary.as_str()),
+            (Kind::DataPoints, "query [201, 209, 214]")
         );
         assert_eq!(read(b"ok").kind, Kind::NotJson);
         assert_eq!(read(b"\xff").kind, Kind::NotJson);

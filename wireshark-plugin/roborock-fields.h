@@ -1,0 +1,65 @@
+/*
+ * roborock-fields.h - the fields, subtrees and expert infos of the Roborock
+ * dissector, registered in packet-roborock.c and drawn in roborock-tree.c.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef ROBOROCK_FIELDS_H
+#define ROBOROCK_FIELDS_H
+
+#include <epan/expert.h>
+#include <epan/packet.h>
+
+#include "miio-shim.h"
+#include "ws-compat.h"
+
+extern int proto_roborock;
+extern int hf_roborock_length;
+extern int hf_roborock_version;
+extern int hf_roborock_seq;
+extern int hf_roborock_random;
+extern int hf_roborock_timestamp;
+extern int hf_roborock_protocol;
+extern int hf_roborock_payload_len;
+extern int hf_roborock_payload;
+extern int hf_roborock_trailer;
+extern int hf_roborock_crc;
+extern int hf_roborock_crc_status;
+extern int hf_roborock_tag_status;
+extern int hf_roborock_decrypted;
+extern int hf_roborock_decrypted_bytes;
+extern int hf_roborock_rpc;
+extern int hf_roborock_key_row;
+extern int hf_roborock_id;
+extern int hf_roborock_method;
+extern int hf_roborock_params;
+extern int hf_roborock_result;
+extern int hf_roborock_error_code;
+extern int hf_roborock_error_message;
+extern int hf_roborock_request_in;
+extern int hf_roborock_response_in;
+extern int hf_roborock_time;
+extern int hf_roborock_duid;
+extern int hf_roborock_map;
+extern int hf_roborock_map_request_id;
+
+extern gint ett_roborock;
+extern gint ett_roborock_decrypted;
+
+extern expert_field ei_roborock_malformed;
+extern expert_field ei_roborock_crc_bad;
+extern expert_field ei_roborock_tag_bad;
+extern expert_field ei_roborock_no_key;
+extern expert_field ei_roborock_decrypt_failed;
+extern expert_field ei_roborock_no_nonces;
+extern expert_field ei_roborock_map;
+extern expert_field ei_roborock_internal;
+
+extern dissector_handle_t roborock_json_handle;
+
+/* Draws one dissected frame under `tree`; `bytes` is the frame (without a
+ * TCP length prefix), `plaintext` the buffer roborock_dissect_frame filled. */
+void roborock_tree_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_item *item,
+                         proto_tree *tree, uint8_t *plaintext, const roborock_frame_info *info);
+
+#endif /* ROBOROCK_FIELDS_H */
