@@ -235,3 +235,27 @@ fn wrong_or_missing_keys_are_said_not_guessed() {
         "{stderr}"
     );
 }
+
+#[test]
+fn statistics_count_versions_protocols_methods_errors_and_devices() {
+    let sandbox = Sandbox::new();
+    let truth = truth("roborock-mqtt.truth.jsonl");
+    let rows = roborock_rows(&truth);
+    let pcap = sandbox.capture("roborock-mqtt.pcapng");
+    let mut args: Vec<&str> = rows.iter().flat_map(|r| ["-o", r.as_str()]).collect();
+    let path = pcap.to_str().unwrap();
+    args.extend(["-r", path, "-q", "-z", "roborock,tree"]);
+    let out = sandbox.tshark(&args);
+    let count = |item: &str| -> u32 {
+        out.lines()
+            .find(|l| l.starts_with(item))
+            .and_then(|l| l[item.len() + 1..].split_whitespace().next()?.parse().ok())
+            .unwrap_or_else(|| panic!("{item} not in {out}"))
+    };
+    assert_eq!(count(" 1.0"), 24);
+    assert_eq!(count(" B01"), 8);
+    assert_eq!(count(" map response"), 2);
+    assert_eq!(count(" get_map_v1"), 2);
+    assert_eq!(count(" -10007"), 2);
+    assert_eq!(count(" rrMqttA01Dyad5Tp8Ue3W"), 6);
+}

@@ -12,6 +12,7 @@
 #include <epan/expert.h>
 #include <epan/packet.h>
 #include <epan/proto_data.h>
+#include <epan/tap.h>
 #include <epan/dissectors/packet-tcp.h>
 
 #include "roborock-fields.h"
@@ -59,6 +60,7 @@ expert_field ei_roborock_map = EI_INIT;
 expert_field ei_roborock_internal = EI_INIT;
 
 dissector_handle_t roborock_json_handle;
+int roborock_tap = -1;
 static dissector_handle_t roborock_tcp_handle;
 static dissector_handle_t roborock_udp_handle;
 
@@ -83,6 +85,27 @@ next_pdu_index(packet_info *pinfo)
 
     p_add_proto_data(pinfo->pool, pinfo, proto_roborock, 0, GUINT_TO_POINTER(index + 1));
     return index;
+}
+
+static void
+queue_tap(packet_info *pinfo, const roborock_frame_info *info, const uint8_t *plaintext,
+          const char *protocol)
+{
+    roborock_tap_info *t = wmem_new0(pinfo->pool, roborock_tap_info);
+
+    if (info->error != ROBOROCK_FRAME_OK)
+        return;
+    memcpy(t->version, info->version, sizeof t->version);
+    t->protocol_name = protocol;
+    if (info->method.present)
+        t->method = wmem_strndup(pinfo->pool, (const char *)plaintext + info->method.offset,
+                                 info->method.length);
+    if (info->duid[0])
+        t->duid = wmem_strdup(pinfo->pool, info->duid);
+    t->is_error = info->payload_kind == ROBOROCK_PAYLOAD_RPC_ERROR;
+    t->has_error_code = info->error_code_span.present;
+    t->error_code = info->error_code;
+    tap_queue_packet(roborock_tap, pinfo, t);
 }
 
 /* One frame (or broadcast): through the Rust core, then drawn. */
@@ -127,6 +150,7 @@ dissect_one(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, roborock_carrie
         col_append_sep_fstr(pinfo->cinfo, COL_INFO, " | ", "%s %s: %s", info.version, protocol, what);
     }
     roborock_tree_frame(tvb, pinfo, tree, item, subtree, plaintext, &info);
+    queue_tap(pinfo, &info, plaintext, protocol);
 }
 
 /* Local TCP: a u32 length, then the frame. */
@@ -267,6 +291,8 @@ proto_register_roborock(void)
     expert_register_field_array(expert, ei, array_length(ei));
     roborock_tcp_handle = register_dissector("roborock.tcp", dissect_roborock_tcp, proto_roborock);
     roborock_udp_handle = register_dissector("roborock.discovery", dissect_roborock_udp, proto_roborock);
+    roborock_tap = register_tap("roborock");
+    roborock_stats_register();
 }
 
 void

@@ -56,6 +56,21 @@ extern expert_field ei_roborock_map;
 extern expert_field ei_roborock_internal;
 
 extern dissector_handle_t roborock_json_handle;
+extern int roborock_tap;
+
+/* What the dissector tells the "roborock" tap, one per frame. */
+typedef struct roborock_tap_info {
+    char version[4];
+    const char *protocol_name;
+    const char *method;        /* RPC requests; packet-scoped */
+    const char *duid;          /* packet-scoped; NULL when unknown */
+    uint8_t is_error;
+    uint8_t has_error_code;
+    int64_t error_code;
+} roborock_tap_info;
+
+/* roborock-stats.c: Statistics > Roborock, tshark -z roborock,tree */
+void roborock_stats_register(void);
 
 /* Draws one dissected frame under `tree`; `bytes` is the frame (without a
  * TCP length prefix), `plaintext` the buffer roborock_dissect_frame filled. */

@@ -18,7 +18,7 @@ source "$here/../lib/sandbox.sh"
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(dissect_frame key_input payload)
+[ ${#targets[@]} -gt 0 ] || targets=(dissect_frame key_input payload roborock_frame)
 
 export RUSTC_BOOTSTRAP=1
 command -v cargo-fuzz >/dev/null || cargo install --quiet --locked cargo-fuzz
@@ -27,7 +27,17 @@ corpus_root="$project_root/target/fuzz-corpus"
 make_corpora() {
   sandbox_init
   sandbox_copy "$project_root"/tests/captures/*.pcapng
-  mkdir -p "$corpus_root"/{dissect_frame,key_input,payload}
+  mkdir -p "$corpus_root"/{dissect_frame,key_input,payload,roborock_frame}
+  # Roborock frames as the peers recorded them (flag byte: TCP, MQTT, discovery).
+  local m=0 truth flag
+  for truth in "$project_root"/tests/captures/roborock-*.truth.jsonl; do
+    flag=00
+    case "$truth" in *mqtt*) flag=60 ;; *discovery*) flag=80 ;; esac
+    grep -o '"frame_hex": "[0-9a-f]*"' "$truth" | cut -d'"' -f4 | while read -r hex; do
+      m=$((m + 1))
+      printf '%s%s' "$flag" "$hex" | xxd -r -p > "$corpus_root/roborock_frame/$(basename "$truth" .truth.jsonl)-$m"
+    done
+  done
   local n=0 capture hex
   for capture in "$sandbox"/*.pcapng; do
     # Frames as the shim hands them over (UDP payloads), flag byte 0 first.

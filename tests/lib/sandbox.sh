@@ -28,6 +28,11 @@ miio_test_keys=(
   -o 'uat:miio_keys:"","token","4e454b466a34694745345858354d4f43","vacuum 034f0e45"'
   -o 'uat:miio_keys:"","token","34665248426447753954473346777549","vacuum 034c85dd"'
   -o 'uat:miio_keys:"","token","6351394d507672415247364d6a6b4b6d","vacuum 02f20d8f"'
+  -o 'uat:miio_keys:"rrV1LocalS7xK8pQ2mZ7sT","roborock","k7Pq2Xz9Lm4Rt8Vw","roborock 1.0"'
+  -o 'uat:miio_keys:"rrL01Qrevo9Hc3Nf6Jq1Y","roborock","Zq8Ws3Ed5Rf7Tg9Y","roborock L01"'
+  -o 'uat:miio_keys:"rrMqttV1S8pro4Gb7Kd2Hx","roborock","Mn3Bv6Cx9Za2Sd5F","roborock mqtt 1.0"'
+  -o 'uat:miio_keys:"rrMqttA01Dyad5Tp8Ue3W","roborock","Hj4Kl7Qw2Er5Ty8U","roborock mqtt A01"'
+  -o 'uat:miio_keys:"rrMqttB01Q7max2Lx6Vc9","roborock","Pa9Os8Id7Uf6Yg5H","roborock mqtt B01"'
   -o 'tcp.try_heuristic_first:TRUE'
 )
 
