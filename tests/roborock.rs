@@ -259,3 +259,22 @@ fn statistics_count_versions_protocols_methods_errors_and_devices() {
     assert_eq!(count(" -10007"), 2);
     assert_eq!(count(" rrMqttA01Dyad5Tp8Ue3W"), 6);
 }
+
+#[test]
+fn the_key_file_may_be_python_roborocks_home_data() {
+    // The user points the key-file preference at the home data they have.
+    let sandbox = Sandbox::new();
+    let home = sandbox.write(
+        "home_data.json",
+        br#"{"id": 1, "name": "Home", "devices": [{"duid": "rrV1LocalS7xK8pQ2mZ7sT", "name": "S7", "localKey": "k7Pq2Xz9Lm4Rt8Vw", "pv": "1.0"}], "receivedDevices": []}"#,
+    );
+    let pcap = sandbox.capture("roborock-local-v1.pcapng");
+    let pref = format!("miio.key_file:{}", home.display());
+    let rows = sandbox.fields(&pcap, &[&pref], &["roborock.method"]);
+    let methods: Vec<_> = rows
+        .iter()
+        .filter(|r| !r[0].is_empty())
+        .map(|r| r[0].as_str())
+        .collect();
+    assert_eq!(methods[..3], ["get_status", "get_consumable", "app_start"]);
+}

@@ -424,7 +424,7 @@ pub unsafe extern "C" fn miio_key_store_replace(
         }
         let mut state = state::lock();
         state.keys.set_table_keys(miio);
-        state.roborock.keys = roborock;
+        state.roborock.set_table_keys(roborock);
         miio_status::MIIO_OK
     })
 }

@@ -7,10 +7,13 @@
 //! c0ffee00deadbeef0123456789abcdef                 (a token for any device)
 //! ```
 //!
-//! Bad lines are reported by number; the good ones are used.
+//! Lines for Roborock devices, and Roborock home data (JSON), are read by
+//! `roborock_file`. Bad lines are reported by number; the good ones are used.
 
 use std::path::Path;
 
+use crate::keys::roborock::ROBOROCK_TYPE;
+use crate::keys::roborock_file;
 use crate::keys::{parse_device_id, parse_key, printable, KeyEntry, KeyType};
 use crate::miio::crypto::DeviceKey;
 use crate::state::{DissectorState, KeyFileWatch};
@@ -39,6 +42,7 @@ pub fn use_file(state: &mut DissectorState, path: &Path) -> UseOutcome {
         let changed = *watch != KeyFileWatch::default();
         if changed {
             state.keys.set_file_keys(Vec::new());
+            state.roborock.set_file_keys(Vec::new());
             state.key_file = KeyFileWatch::default();
         }
         return UseOutcome {
@@ -66,9 +70,12 @@ pub fn use_file(state: &mut DissectorState, path: &Path) -> UseOutcome {
     };
     match contents {
         Ok(text) => {
-            let (keys, problems) = parse(&text);
-            let keys_loaded = keys.len();
+            let (keys, mut problems) = parse(&text);
+            let (roborock_keys, roborock_problems) = roborock_file::parse(&text);
+            problems.extend(roborock_problems);
+            let keys_loaded = keys.len() + roborock_keys.len();
             state.keys.set_file_keys(keys);
+            state.roborock.set_file_keys(roborock_keys);
             state.key_file = KeyFileWatch {
                 path: path.to_path_buf(),
                 version,
@@ -91,6 +98,7 @@ pub fn use_file(state: &mut DissectorState, path: &Path) -> UseOutcome {
             let changed = watch.path != path || watch.error.as_deref() != Some(message.as_str());
             if changed {
                 state.keys.set_file_keys(Vec::new());
+                state.roborock.set_file_keys(Vec::new());
                 state.key_file = KeyFileWatch {
                     path: path.to_path_buf(),
                     error: Some(message.clone()),
@@ -114,6 +122,10 @@ const MAX_QUOTED: usize = 40;
 /// The keys of a file, and one message per refused line.
 pub fn parse(text: &[u8]) -> (Vec<KeyEntry>, Vec<String>) {
     let mut keys = Vec::new();
+    if roborock_file::is_json(text) {
+        // Roborock home data: read by roborock_file, no miIO keys in it.
+        return (keys, Vec::new());
+    }
     let mut problems = Vec::new();
     for (i, raw_line) in text.split(|&b| b == b'\n').enumerate() {
         let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
@@ -140,6 +152,9 @@ fn parse_line(line: &str, number: u32) -> Result<Option<KeyEntry>, String> {
     }
     let mut fields = content.split_whitespace();
     let first = fields.next().unwrap_or("");
+    if first == ROBOROCK_TYPE {
+        return Ok(None); // read by roborock_file
+    }
     let entry = |device_id, token| KeyEntry {
         device_id,
         key_type: KeyType::Token,

@@ -4,6 +4,7 @@
 
 pub mod file;
 pub mod roborock;
+pub mod roborock_file;
 pub mod row;
 pub mod store;
 

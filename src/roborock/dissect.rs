@@ -98,13 +98,29 @@ pub struct Dissection {
 /// The Roborock half of the dissector's state.
 #[derive(Debug, Default)]
 pub struct RoborockState {
+    /// Table rows, then key-file keys: the order keys are tried in.
     pub keys: Vec<RoborockKeyEntry>,
+    table_keys: usize,
     pub session: Session,
     /// The last inflated map, for the shim to copy.
     pub map: Vec<u8>,
 }
 
 impl RoborockState {
+    pub fn set_table_keys(&mut self, table: Vec<RoborockKeyEntry>) {
+        let file = self.keys.split_off(self.table_keys);
+        self.table_keys = table.len();
+        self.keys = table;
+        self.keys.extend(file);
+        self.session.forget_keys();
+    }
+
+    pub fn set_file_keys(&mut self, file: Vec<RoborockKeyEntry>) {
+        self.keys.truncate(self.table_keys);
+        self.keys.extend(file);
+        self.session.forget_keys();
+    }
+
     pub fn reset_capture(&mut self) {
         self.session = Session::default();
         self.map = Vec::new();

@@ -40,10 +40,9 @@ fn state_for(lines: &[Value]) -> RoborockState {
             row: i as u32 + 1,
         })
         .collect();
-    RoborockState {
-        keys,
-        ..RoborockState::default()
-    }
+    let mut st = RoborockState::default();
+    st.set_table_keys(keys);
+    st
 }
 
 /// Runs every frame line through `dissect` in order; returns (line, result, text).

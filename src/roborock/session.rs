@@ -85,6 +85,11 @@ impl Session {
             .map_or((None, None), |h| (h.connect, h.ack))
     }
 
+    /// The key list changed: remembered indices mean nothing now.
+    pub fn forget_keys(&mut self) {
+        self.keys.clear();
+    }
+
     pub fn key_for(&self, scope: &Scope) -> Option<usize> {
         self.keys.get(scope).copied()
     }
