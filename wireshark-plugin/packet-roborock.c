@@ -110,9 +110,12 @@ queue_tap(packet_info *pinfo, const roborock_frame_info *info, const uint8_t *pl
 
 /* One frame (or broadcast): through the Rust core, then drawn. */
 static void
-dissect_one(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, roborock_carrier carrier,
+dissect_one(tvbuff_t *pdu, packet_info *pinfo, proto_tree *tree, roborock_carrier carrier,
             const char *duid, uint32_t device_address)
 {
+    /* Local TCP: a u32 length prefix, then the frame. */
+    int prefix = carrier == ROBOROCK_CARRIER_TCP ? 4 : 0;
+    tvbuff_t *tvb = tvb_new_subset_remaining(pdu, prefix);
     unsigned len = tvb_captured_length(tvb);
     size_t cap = 2 * (size_t)len + 64;
     uint8_t *plaintext = (uint8_t *)wmem_alloc(pinfo->pool, cap);
@@ -132,8 +135,10 @@ dissect_one(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, roborock_carrie
     ctx.duid = duid;
     ctx.device_address = device_address;
 
-    item = proto_tree_add_item(tree, proto_roborock, tvb, 0, -1, ENC_NA);
+    item = proto_tree_add_item(tree, proto_roborock, pdu, 0, -1, ENC_NA);
     subtree = proto_item_add_subtree(item, ett_roborock);
+    if (prefix)
+        proto_tree_add_item(subtree, hf_roborock_length, pdu, 0, 4, ENC_BIG_ENDIAN);
     if (roborock_dissect_frame(tvb_get_ptr(tvb, 0, len), len, &ctx, plaintext, cap, &info) != MIIO_OK) {
         expert_add_info(pinfo, item, &ei_roborock_internal);
         return;
@@ -165,8 +170,7 @@ dissect_roborock_tcp_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
 {
     uint32_t device = pinfo->srcport == ROBOROCK_TCP_PORT
         ? miio_endpoint_hash(&pinfo->src, 0) : miio_endpoint_hash(&pinfo->dst, 0);
-    proto_tree_add_item(tree, hf_roborock_length, tvb, 0, 4, ENC_BIG_ENDIAN);
-    dissect_one(tvb_new_subset_remaining(tvb, 4), pinfo, tree, ROBOROCK_CARRIER_TCP, NULL, device);
+    dissect_one(tvb, pinfo, tree, ROBOROCK_CARRIER_TCP, NULL, device);
     return tvb_captured_length(tvb);
 }
 
