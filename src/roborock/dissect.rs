@@ -17,6 +17,8 @@ const MAP_HEADER_LEN: usize = 24;
 
 pub const PROTOCOL_HELLO_REQUEST: u16 = 0;
 pub const PROTOCOL_HELLO_RESPONSE: u16 = 1;
+pub const PROTOCOL_RPC_REQUEST: u16 = 101;
+pub const PROTOCOL_RPC_RESPONSE: u16 = 102;
 pub const PROTOCOL_MAP_RESPONSE: u16 = 301;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -264,7 +266,7 @@ fn decrypt_payload(
         }
     }
     if first_pass {
-        link(scope, ctx, st, d);
+        link(h, scope, ctx, st, d);
     }
 }
 
@@ -297,9 +299,20 @@ fn key_order(
     order
 }
 
-fn link(scope: &Scope, ctx: &Context, st: &mut RoborockState, d: &mut Dissection) {
-    let Some((id, _)) = d.reading.id else { return };
-    match d.reading.kind {
+/// A01 messages carry no id: a reply (protocol 102) answers the scope's
+/// latest request (protocol 101). This id stands for "the A01 request".
+const A01_PENDING: i64 = i64::MIN;
+
+fn link(h: &Header, scope: &Scope, ctx: &Context, st: &mut RoborockState, d: &mut Dissection) {
+    let (kind, id) = match (d.reading.kind, d.reading.id, h.version, h.protocol) {
+        (Kind::DataPoints, _, Version::A01, PROTOCOL_RPC_REQUEST) => {
+            (Kind::RpcRequest, A01_PENDING)
+        }
+        (Kind::DataPoints, _, Version::A01, PROTOCOL_RPC_RESPONSE) => (Kind::RpcReply, A01_PENDING),
+        (kind, Some((id, _)), _, _) => (kind, id),
+        _ => return,
+    };
+    match kind {
         Kind::RpcRequest => st.session.request(
             scope.clone(),
             id,
