@@ -69,6 +69,33 @@ struct Rpc<'a> {
     security: Option<&'a RawValue>,
 }
 
+/// Text that is not a JSON object: a JSON string or other value, or short
+/// text such as the hello response's "ok".
+fn not_an_object(text: &str) -> Reading {
+    match serde_json::from_str::<Value>(text) {
+        Ok(value) => Reading {
+            kind: Kind::Other,
+            summary: match value.as_str() {
+                Some(s) => format!("\"{}\"", crate::text::capped(s, 40, |c| !c.is_control())),
+                None => "json".into(),
+            },
+            ..Reading::default()
+        },
+        Err(_) => {
+            let printable =
+                !text.is_empty() && text.len() <= 64 && text.bytes().all(|b| b.is_ascii_graphic());
+            Reading {
+                summary: if printable {
+                    format!("\"{text}\"")
+                } else {
+                    String::new()
+                },
+                ..Reading::default()
+            }
+        }
+    }
+}
+
 fn span_in(whole: &str, part: &str) -> Span {
     Span {
         offset: (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize),
@@ -92,37 +119,19 @@ pub fn read(plaintext: &[u8]) -> Reading {
     let Ok(text) = std::str::from_utf8(plaintext) else {
         return Reading::default();
     };
-    let Ok(value) = serde_json::from_str::<Value>(text) else {
-        // Short text such as the hello response's "ok".
-        let printable =
-            !text.is_empty() && text.len() <= 64 && text.bytes().all(|b| b.is_ascii_graphic());
-        return Reading {
-            summary: if printable {
-                format!("\"{text}\"")
-            } else {
-                String::new()
-            },
-            ..Reading::default()
-        };
+    // The dps map is read with raw values: one pass over the text, no tree.
+    let outer = match serde_json::from_str::<Outer>(text) {
+        Ok(Outer { dps: Some(dps) }) => dps,
+        Ok(Outer { dps: None }) => {
+            return Reading {
+                kind: Kind::Other,
+                summary: "json".into(),
+                ..Reading::default()
+            }
+        }
+        Err(_) => return not_an_object(text),
     };
-    let Ok(outer) = serde_json::from_str::<Outer>(text) else {
-        return Reading {
-            kind: Kind::Other,
-            summary: "json".into(),
-            ..Reading::default()
-        };
-    };
-    let Some(dps) = outer.dps else {
-        let summary = match value.as_str() {
-            Some(s) => format!("\"{}\"", crate::text::capped(s, 40, |c| !c.is_control())),
-            None => "json".into(),
-        };
-        return Reading {
-            kind: Kind::Other,
-            summary,
-            ..Reading::default()
-        };
-    };
+    let dps = outer;
     for code in [RPC_REQUEST_DPS, RPC_RESPONSE_DPS] {
         if let Some(raw) = dps.get(code) {
             if let Ok(inner) = serde_json::from_str::<String>(raw.get()) {

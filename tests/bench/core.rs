@@ -1,14 +1,18 @@
 //! Criterion benchmarks of the Rust core (`cargo bench`): one frame parsed,
 //! verified and decrypted for three payload sizes; choosing the key with 1,
 //! 1,000 and 100,000 keys configured (after the device's first verified
-//! frame); reading the JSON. Frames per second per core = 1 / time per frame.
+//! frame); reading the JSON; one Roborock frame (1.0 and L01). Frames per second per core = 1 / time per frame.
 
 use aes::cipher::{block_padding::Pkcs7, BlockEncryptMut, KeyIvInit};
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use md5::{Digest, Md5};
+use miio_dissector::keys::roborock::RoborockKeyEntry;
 use miio_dissector::keys::{parse_row, KeyEntry, RawRow};
 use miio_dissector::miio::dissect::{dissect, FrameContext};
 use miio_dissector::miio::payload::read_repairing;
+use miio_dissector::roborock::dissect::{
+    dissect as roborock_dissect, Carrier, Context, RoborockState,
+};
 use miio_dissector::state::DissectorState;
 
 const TOKEN: &str = "3f4a1c2b9d8e7f60112233445566aa01";
@@ -135,5 +139,68 @@ fn json(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, per_frame, key_lookup, json);
+/// The frame lines of a Roborock capture's truth file (the peers' frames).
+fn roborock_frames(name: &str) -> Vec<serde_json::Value> {
+    let path = format!(
+        "{}/tests/captures/{name}.truth.jsonl",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|l| l["kind"] == "frame" || l["kind"] == "device")
+        .collect()
+}
+
+/// One Roborock frame (a get_status reply, ~550 bytes) dissected, for 1.0
+/// and L01: the Roborock side's cost per frame, beside miIO's 512 B above.
+fn roborock(c: &mut Criterion) {
+    let mut group = c.benchmark_group("roborock_get_status_reply");
+    for (name, version) in [("roborock-local-v1", "1.0"), ("roborock-local-l01", "L01")] {
+        let lines = roborock_frames(name);
+        let device = lines.iter().find(|l| l["kind"] == "device").unwrap();
+        let mut st = RoborockState::default();
+        st.set_table_keys(vec![RoborockKeyEntry {
+            duid: Some(device["duid"].as_str().unwrap().into()),
+            key: device["local_key"]
+                .as_str()
+                .unwrap()
+                .as_bytes()
+                .try_into()
+                .unwrap(),
+            row: 1,
+        }]);
+        let ctx = |n: u32| Context {
+            number: n,
+            pdu: 0,
+            visited: false,
+            conversation: 1,
+            time_ns: 0,
+            carrier: Carrier::Tcp,
+            duid: None,
+            device_address: 0,
+        };
+        let mut out = vec![0u8; 4096];
+        // The hello exchange first (L01 needs its nonces), then the reply.
+        let frames: Vec<Vec<u8>> = lines
+            .iter()
+            .filter(|l| l["version"] == version)
+            .map(|l| hex(l["frame_hex"].as_str().unwrap()))
+            .collect();
+        for (i, f) in frames.iter().take(2).enumerate() {
+            roborock_dissect(f, &ctx(i as u32 + 1), &mut st, &mut out);
+        }
+        let reply = frames.iter().find(|f| f.len() > 500).unwrap().clone();
+        let d = roborock_dissect(&reply, &ctx(9), &mut st, &mut out);
+        assert!(d.plaintext_len > 0, "{name}: the bench frame decrypts");
+        group.throughput(Throughput::Elements(1));
+        group.bench_with_input(BenchmarkId::from_parameter(version), &reply, |b, f| {
+            b.iter(|| roborock_dissect(black_box(f), &ctx(9), &mut st, &mut out).plaintext_len)
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, per_frame, key_lookup, json, roborock);
 criterion_main!(benches);
