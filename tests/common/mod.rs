@@ -169,10 +169,35 @@ impl Sandbox {
         for f in fields {
             all.extend(["-e", f]);
         }
+        let escapes = self.tshark_escapes_fields();
         self.tshark(&all)
             .lines()
-            .map(|line| line.split('\t').map(str::to_string).collect())
+            .map(|line| {
+                line.split('\t')
+                    .map(|v| if escapes { unescape_field(v) } else { v.to_string() })
+                    .collect()
+            })
             .collect()
+    }
+
+    /// Whether this tshark escapes `-T fields` values (newer releases write
+    /// a backslash as two), found out once with a datagram holding one.
+    fn tshark_escapes_fields(&self) -> bool {
+        static ESCAPES: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        *ESCAPES.get_or_init(|| {
+            let pcap = udp_capture(self, "escape-probe", (40000, 40001), &[b"a\\b".to_vec()]);
+            let out = self.tshark(&[
+                "-r",
+                pcap.to_str().unwrap(),
+                "-o",
+                "data.show_as_text:TRUE",
+                "-T",
+                "fields",
+                "-e",
+                "data.text",
+            ]);
+            out.trim_end() == "a\\\\b"
+        })
     }
 
     /// `fields_with` where every option is a preference (`-o OPTION`).
@@ -196,6 +221,30 @@ impl Drop for Sandbox {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.home);
     }
+}
+
+/// Undoes tshark's escaping of a `-T fields` value (`\\`, `\t`, `\n`, `\r`).
+pub fn unescape_field(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    let mut chars = v.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('\\') => out.push('\\'),
+            Some('t') => out.push('\t'),
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
 }
 
 /// Makes a pcap of UDP packets (src port, dst port, payload) with text2pcap,
