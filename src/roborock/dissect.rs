@@ -220,18 +220,40 @@ fn decrypt_payload(
     };
     let is_map = h.protocol == PROTOCOL_MAP_RESPONSE;
     let try_key = |key: &LocalKey| crypto::decrypt(h, key, nonces, payload);
-    let order = key_order(st, scope, d.duid.as_deref(), d.record.key);
     let mut last_error = None;
     let mut found = None;
-    for i in order {
+    let mut attempt = |i: usize, d: &mut Dissection| {
         d.keys_tried += 1;
         match try_key(&st.keys[i].key) {
-            Ok(plain) if plausible(&plain, is_map) => {
-                found = Some((i, plain));
-                break;
+            Ok(plain) if plausible(&plain, is_map) => Some((i, plain)),
+            Ok(_) => {
+                last_error = Some(CryptoError::BadPadding);
+                None
             }
-            Ok(_) => last_error = Some(CryptoError::BadPadding),
-            Err(e) => last_error = Some(e),
+            Err(e) => {
+                last_error = Some(e);
+                None
+            }
+        }
+    };
+    // The key this frame or its scope used before costs one decryption;
+    // the full order is built only when it does not fit.
+    let known = d
+        .record
+        .key
+        .or(st.session.key_for(scope))
+        .filter(|&i| i < st.keys.len());
+    if let Some(i) = known {
+        found = attempt(i, d);
+    }
+    if found.is_none() {
+        for i in key_order(st, d.duid.as_deref()) {
+            if Some(i) != known {
+                found = attempt(i, d);
+                if found.is_some() {
+                    break;
+                }
+            }
         }
     }
     let Some((key, plain)) = found else {
@@ -282,21 +304,14 @@ fn strip_second_padding(version: Version, plain: Vec<u8>) -> Vec<u8> {
     }
 }
 
-/// Keys to try, best first: the one that verified this scope before, then
-/// rows for the frame's duid, then the rest in table order.
-fn key_order(
-    st: &RoborockState,
-    scope: &Scope,
-    duid: Option<&str>,
-    recorded: Option<usize>,
-) -> Vec<usize> {
-    let mut order: Vec<usize> = recorded.or(st.session.key_for(scope)).into_iter().collect();
+/// Keys to try, best first: rows for the frame's duid, then the rest in
+/// table order.
+fn key_order(st: &RoborockState, duid: Option<&str>) -> Vec<usize> {
     let mine = |i: &usize| duid.is_some() && st.keys[*i].duid.as_deref() == duid;
-    order.extend((0..st.keys.len()).filter(mine));
-    order.extend((0..st.keys.len()).filter(|i| !mine(i)));
-    let mut seen = vec![false; st.keys.len()];
-    order.retain(|&i| i < seen.len() && !std::mem::replace(&mut seen[i], true));
-    order
+    (0..st.keys.len())
+        .filter(mine)
+        .chain((0..st.keys.len()).filter(|i| !mine(i)))
+        .collect()
 }
 
 /// A01 messages carry no id: a reply (protocol 102) answers the scope's

@@ -50,7 +50,25 @@ pub struct Reading {
 #[derive(Deserialize)]
 struct Outer<'a> {
     #[serde(borrow)]
-    dps: Option<std::collections::BTreeMap<String, &'a RawValue>>,
+    dps: Option<Dps<'a>>,
+}
+
+/// The data-point codes read by name; others are skipped without a copy.
+#[derive(Deserialize)]
+struct Dps<'a> {
+    #[serde(borrow, rename = "101")]
+    rpc_request: Option<&'a RawValue>,
+    #[serde(borrow, rename = "102")]
+    rpc_response: Option<&'a RawValue>,
+    #[serde(borrow, rename = "10000")]
+    b01: Option<&'a RawValue>,
+}
+
+/// The codes of pushed data points, for the summary.
+#[derive(Deserialize)]
+struct DpsCodes<'a> {
+    #[serde(borrow)]
+    dps: std::collections::BTreeMap<&'a str, &'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -132,23 +150,20 @@ pub fn read(plaintext: &[u8]) -> Reading {
         Err(_) => return not_an_object(text),
     };
     let dps = outer;
-    for code in [RPC_REQUEST_DPS, RPC_RESPONSE_DPS] {
-        if let Some(raw) = dps.get(code) {
-            if let Ok(inner) = serde_json::from_str::<String>(raw.get()) {
-                return read_rpc(inner);
-            }
+    for raw in [dps.rpc_request, dps.rpc_response].into_iter().flatten() {
+        if let Ok(inner) = serde_json::from_str::<String>(raw.get()) {
+            return read_rpc(inner);
         }
     }
-    if let Some(raw) = dps.get(B01_DPS) {
+    if let Some(raw) = dps.b01 {
         // B01: an object (requests) or a JSON string (replies).
         let inner =
             serde_json::from_str::<String>(raw.get()).unwrap_or_else(|_| raw.get().to_string());
+        let asked = inner.clone();
         if let Some(reading) = read_b01(inner) {
             return reading;
         }
         // A01 queries: dps 10000 lists the data points asked for.
-        let asked =
-            serde_json::from_str::<String>(raw.get()).unwrap_or_else(|_| raw.get().to_string());
         return Reading {
             kind: Kind::DataPoints,
             summary: format!(
@@ -158,7 +173,10 @@ pub fn read(plaintext: &[u8]) -> Reading {
             ..Reading::default()
         };
     }
-    let codes: Vec<&str> = dps.keys().map(String::as_str).take(8).collect();
+    let dps = serde_json::from_str::<DpsCodes>(text)
+        .map(|d| d.dps)
+        .unwrap_or_default();
+    let codes: Vec<&str> = dps.keys().copied().take(8).collect();
     Reading {
         kind: Kind::DataPoints,
         summary: format!(
