@@ -7,7 +7,9 @@
 # For each suite: a new `debootstrap` chroot in target/fresh/<suite> with the
 # suite's main, updates and security sources, upgraded, then only
 # `git sudo ca-certificates whiptail apt-utils` (whiptail is what opens
-# debconf's dialogs on a real installation). A normal user, `newcomer`, with
+# debconf's dialogs on a real installation; this machine's own CA certificates
+# from /usr/local/share/ca-certificates are added, for a network that
+# intercepts HTTPS). A normal user, `newcomer`, with
 # sudo (no password, so that nobody has to type), clones this repository's
 # committed HEAD and runs, each in a pseudo-terminal (`script`) with nothing
 # typed on its input:
@@ -56,6 +58,7 @@ deb $mirror $suite-updates main
 deb $security $suite-security main
 EOF
   cp /etc/resolv.conf "$dir/etc/resolv.conf"
+  cp /etc/hostname /etc/hosts "$dir/etc/"
   mount -t proc proc "$dir/proc"
   mount -t sysfs sys "$dir/sys"
   mount --bind /dev "$dir/dev"
@@ -63,6 +66,12 @@ EOF
   in_chroot apt-get update
   in_chroot env DEBIAN_FRONTEND=noninteractive apt-get -y dist-upgrade
   in_chroot env DEBIAN_FRONTEND=noninteractive apt-get install -y git sudo ca-certificates whiptail apt-utils
+  # Where this machine's network intercepts HTTPS (crates.io), its local CA
+  # certificates are what a machine on that network has installed too.
+  if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    cp /usr/local/share/ca-certificates/*.crt "$dir/usr/local/share/ca-certificates/"
+    in_chroot update-ca-certificates
+  fi
   in_chroot useradd --create-home --shell /bin/bash --groups sudo newcomer
   echo 'newcomer ALL=(ALL) NOPASSWD:ALL' >"$dir/etc/sudoers.d/newcomer"
   chmod 0440 "$dir/etc/sudoers.d/newcomer"
