@@ -24,11 +24,16 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(dissect_frame key_input payload)
 
 export RUSTC_BOOTSTRAP=1
-# The fuzz crate has no lock file: pick dependency versions this Rust builds.
+# The fuzz crate has no lock file: pick dependency versions this Rust builds
+# (cargo 1.84 and newer; older ones ignore it).
 export CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback
 if ! command -v cargo-fuzz >/dev/null && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo-fuzz" ]; then
   echo "libfuzzer: installing cargo-fuzz from crates.io (cargo install --locked cargo-fuzz)"
-  cargo install --quiet --locked cargo-fuzz
+  # The newest cargo-fuzz's locked dependencies may need a newer Rust than
+  # this one (0.13.2 needs 1.91); 0.13.1's build with Rust 1.85.
+  cargo install --quiet --locked cargo-fuzz ||
+    { echo "libfuzzer: retrying with cargo-fuzz 0.13.1, whose dependencies build with Rust 1.85"
+      cargo install --quiet --locked cargo-fuzz@0.13.1; }
 fi
 
 sanitizer=${FUZZ_SANITIZER:-}
