@@ -32,6 +32,16 @@ if [ "$(id -u)" -eq 0 ] && [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; 
   home=$(getent passwd "$SUDO_USER" | cut -d: -f6)
 fi
 
+# as_builder CMD...: runs CMD as the user who builds: under `sudo`, the user
+# who ran it (their Rust, their files in target/), otherwise whoever runs this.
+as_builder() {
+  if [ "$(id -u)" -eq 0 ] && [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; then
+    sudo -u "$SUDO_USER" -H bash -c '[ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"; exec "$@"' _ "$@"
+  else
+    "$@"
+  fi
+}
+
 # ours FILE: FILE is a build of this plugin (it carries the shim's symbol).
 ours() { grep -qa miio_shim_plugin_register "$1"; }
 
@@ -71,7 +81,8 @@ scripts/install-deps.sh
 # shellcheck disable=SC1091
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
 
-cargo build --release --locked
+# Built as the user even under sudo, so that target/ stays theirs.
+as_builder cargo build --release --locked
 plugin=target/release/libmiio_dissector.so
 wireshark_dirs
 

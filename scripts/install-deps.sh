@@ -8,7 +8,8 @@
 # is answered "no" before they are installed (setup.sh prints how to allow
 # live capture). apt's own output stays on screen.
 #
-# Rust: needs the rust-version of Cargo.toml (1.85) or newer. A rustup
+# Rust: needs the rust-version of Cargo.toml (1.85) or newer, for the user
+# who builds (under sudo: the one who ran sudo; see as_builder). A rustup
 # toolchain or the distribution's that is new enough is used as it is;
 # otherwise the distribution's package that is new enough is installed
 # (Debian 13: cargo; Debian 12: cargo-web), or one line says what to run.
@@ -40,14 +41,26 @@ apt_get() { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@"; }
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
-# rust_ok: the cargo and rustc on PATH are at least $rust_version.
+# as_builder CMD...: runs CMD as the user who builds: under `sudo`, the user
+# who ran it (their Rust, their files in target/), otherwise whoever runs this.
+as_builder() {
+  if [ "$(id -u)" -eq 0 ] && [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; then
+    sudo -u "$SUDO_USER" -H bash -c '[ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"; exec "$@"' _ "$@"
+  else
+    "$@"
+  fi
+}
+
+# rust_ok: the builder's cargo and rustc are at least $rust_version.
 rust_found=
 rust_ok() {
-  local c r
-  command -v cargo >/dev/null && command -v rustc >/dev/null || { rust_found="no cargo/rustc"; return 1; }
-  c=$(cargo --version 2>/dev/null | awk '{print $2}')
-  r=$(rustc --version 2>/dev/null | awk '{print $2}')
-  rust_found="cargo ${c:-?} ($(command -v cargo)), rustc ${r:-?}"
+  local info c r where
+  info=$(as_builder bash -c 'command -v cargo && cargo --version && rustc --version' 2>/dev/null) ||
+    { rust_found="no cargo/rustc"; return 1; }
+  where=$(sed -n 1p <<<"$info")
+  c=$(sed -n 2p <<<"$info" | awk '{print $2}')
+  r=$(sed -n 3p <<<"$info" | awk '{print $2}')
+  rust_found="cargo ${c:-?} ($where), rustc ${r:-?}"
   dpkg --compare-versions "${c:-0}" ge "$rust_version" && dpkg --compare-versions "${r:-0}" ge "$rust_version"
 }
 candidate() { apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: //p' | grep -v '(none)' || true; }
@@ -60,7 +73,7 @@ for p in "${packages[@]}"; do installed "$p" || missing+=("$p"); done
 
 rust_package=
 if ! rust_ok; then
-  if command -v rustup >/dev/null; then
+  if as_builder bash -c 'command -v rustup' >/dev/null 2>&1; then
     echo "install-deps: Rust $rust_version or newer is needed, found $rust_found: run \`rustup update stable\`" >&2
     exit 1
   fi

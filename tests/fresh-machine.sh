@@ -15,7 +15,8 @@
 # typed on its input:
 #   1. ./setup.sh                  must finish, install the plugin and show the sample decrypted
 #   2. tests/run.sh                must pass
-#   3. sudo ./setup.sh             must leave exactly one copy, loaded with no warning
+#   3. sudo ./setup.sh             must leave exactly one copy, loaded with no warning,
+#                                  and no root-owned file in the project folder
 #   4. ./setup.sh --uninstall      must leave no copy
 # A step that waits for input is stopped after STEP_TIMEOUT seconds (default
 # 2400) and fails. Prints one line per step with its time, and a summary line
@@ -127,7 +128,12 @@ run_suite() { # run_suite SUITE -> 0 all steps passed
     u=$(in_chroot sudo -iu newcomer tshark -G plugins 2>&1)
     r=$(in_chroot sudo -i tshark -G plugins 2>&1)
     if grep -q "multiple directories" <<<"$u$r"; then echo "   tshark warns: $(grep -m1 "multiple directories" <<<"$u$r")"; return 1; fi
-    grep -q "miio.so" <<<"$u" && grep -q "miio.so" <<<"$r"
+    grep -q "miio.so" <<<"$u" && grep -q "miio.so" <<<"$r" || return 1
+    # and the project folder still belongs to the user (no root-owned build files)
+    local uid foreign
+    uid=$(in_chroot id -u newcomer)
+    foreign=$(find "$dir/home/newcomer/miio-dissector" ! -uid "$uid" | head -3)
+    [ -z "$foreign" ] || { echo "   not the user's: $foreign"; return 1; }
   }
   no_copy() { [ -z "$(plugin_copies)" ] && ! in_chroot sudo -iu newcomer tshark -G plugins 2>&1 | grep -q miio.so; }
   tests_passed() {
