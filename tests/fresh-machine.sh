@@ -21,6 +21,8 @@
 # A step that waits for input is stopped after STEP_TIMEOUT seconds (default
 # 2400) and fails. Prints one line per step with its time, and a summary line
 # per suite; logs in target/fresh/<suite>-*.log. KEEP=1 keeps the chroot.
+# PREINSTALL="PACKAGE..." installs these too before the newcomer starts (a
+# machine that already has, say, Debian 12's too old `cargo`).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -72,6 +74,10 @@ EOF
   if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
     cp /usr/local/share/ca-certificates/*.crt "$dir/usr/local/share/ca-certificates/"
     in_chroot update-ca-certificates
+  fi
+  if [ -n "${PREINSTALL:-}" ]; then
+    # shellcheck disable=SC2086
+    in_chroot env DEBIAN_FRONTEND=noninteractive apt-get install -y $PREINSTALL
   fi
   in_chroot useradd --create-home --shell /bin/bash --groups sudo newcomer
   echo 'newcomer ALL=(ALL) NOPASSWD:ALL' >"$dir/etc/sudoers.d/newcomer"
@@ -152,7 +158,7 @@ run_suite() { # run_suite SUITE -> 0 all steps passed
   rust=$(in_chroot sh -c 'rustc --version' 2>/dev/null || echo "no rustc")
   wireshark=$(in_chroot dpkg-query -W -f='${Version}' tshark 2>/dev/null || echo "?")
   local total=$(( $(date +%s) - started ))
-  local line="fresh-machine $suite ($(date -u +%F), $rust, tshark $wireshark, commit ${head:0:7}): $([ $failed = 0 ] && echo PASS || echo FAIL) in $((total / 60)) min $((total % 60)) s"
+  local line="fresh-machine $suite${PREINSTALL:+ with $PREINSTALL installed first} ($(date -u +%F), $rust, tshark $wireshark, commit ${head:0:7}): $([ $failed = 0 ] && echo PASS || echo FAIL) in $((total / 60)) min $((total % 60)) s"
   echo "$line"
   results+=("$line")
   cleanup
