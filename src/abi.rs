@@ -12,25 +12,34 @@ pub mod wireshark_version {
 }
 
 /// Compile-time proof that every function the header declares is
-/// implemented in `ffi` or `plugin` with exactly the declared signature:
-/// an array of two function items only type-checks when both coerce to the
-/// same function-pointer type.
+/// implemented in `ffi` or `plugin` with exactly the declared signature: both
+/// are cast to an `unsafe extern "C"` function pointer whose parameter and
+/// return types are left to inference (one `_` a parameter), and an array of
+/// the two only type-checks when both casts reach the same pointer type.
+/// (A plain `[declared, implemented]` does not compile before Rust 1.93:
+/// older compilers do not unify an `unsafe fn` item with a safe one, and
+/// `miio_capture_reset` is safe.)
 macro_rules! assert_implemented_as_declared {
-    ($($module:ident :: $name:ident),* $(,)?) => {
-        $( const _: () = { let _ = [$name, crate::$module::$name]; }; )*
+    ($($module:ident :: $name:ident ( $($arg:tt),* )),* $(,)?) => {
+        $( const _: () = {
+            let _ = [
+                $name as unsafe extern "C" fn($($arg),*) -> _,
+                crate::$module::$name as unsafe extern "C" fn($($arg),*) -> _,
+            ];
+        }; )*
     };
 }
 
 assert_implemented_as_declared!(
-    ffi::miio_dissect_frame,
-    ffi::miio_heuristic_match,
-    ffi::miio_stream_pdu,
-    ffi::miio_capture_reset,
-    ffi::miio_key_row_check,
-    ffi::miio_key_store_replace,
-    ffi::miio_key_file_use,
-    ffi::roborock_dissect_frame,
-    ffi::roborock_map_copy,
-    ffi::roborock_stream_pdu,
-    ffi::roborock_heuristic_match,
+    ffi::miio_dissect_frame(_, _, _, _, _, _, _),
+    ffi::miio_heuristic_match(_, _, _, _, _),
+    ffi::miio_stream_pdu(_, _, _, _),
+    ffi::miio_capture_reset(),
+    ffi::miio_key_row_check(_, _, _),
+    ffi::miio_key_store_replace(_, _, _),
+    ffi::miio_key_file_use(_, _, _, _, _),
+    ffi::roborock_dissect_frame(_, _, _, _, _, _),
+    ffi::roborock_map_copy(_, _, _),
+    ffi::roborock_stream_pdu(_, _, _),
+    ffi::roborock_heuristic_match(_, _, _),
 );

@@ -1,21 +1,40 @@
 #!/usr/bin/env bash
 # Runs every test: the hostile-input smokes (corrupted captures through
-# tshark, valgrind, libFuzzer for 30 s a target), then the Rust unit tests
-# and the integration tests that load the freshly built plugin into the real
-# tshark. Installs what is missing first.
+# tshark, valgrind, libFuzzer for 30 s a target), the README's sample outputs
+# against what the commands print, then the Rust unit tests and the
+# integration tests that load the freshly built plugin into the real tshark.
+# Installs what is missing first. A failing step does not stop the others:
+# the cargo tests always run, and the run fails at the end naming the steps
+# that failed.
 #   tests/run.sh            everything (CI)
 #   tests/run.sh --quick    the cargo tests only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+# shellcheck disable=SC1091
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+
+failed=()
+step() { # step NAME CMD...: runs CMD, notes NAME when it fails
+  local name=$1
+  shift
+  echo "== $name: $*"
+  "$@" || { failed+=("$name"); echo "== $name: FAILED" >&2; }
+}
 
 if [ "${1:-}" != "--quick" ]; then
   cargo build --release --locked
-  tests/fuzz/tshark-fuzz.sh
-  tests/memcheck.sh
-  tests/fuzz/libfuzzer.sh 30
+  step "tshark fuzz" tests/fuzz/tshark-fuzz.sh
+  step "memcheck" tests/memcheck.sh
+  step "libfuzzer" tests/fuzz/libfuzzer.sh 30
+  step "README samples" tests/readme-samples.sh
 fi
 # Last, so that its summary closes the output.
-cargo test --release --locked
+status=0
+cargo test --release --locked || status=$?
+if ((${#failed[@]})); then
+  echo "tests/run.sh: failed steps: ${failed[*]}" >&2
+  exit 1
+fi
+exit $status

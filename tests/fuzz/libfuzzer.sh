@@ -8,7 +8,10 @@
 #   tests/fuzz/libfuzzer.sh [SECONDS_PER_TARGET] [TARGET...]   (default 60, all)
 # Environment: FUZZ_RUNS=N stops each target after N executions instead of
 # after SECONDS; FUZZ_SANITIZER=none builds without AddressSanitizer (several
-# times faster; the core has no unsafe code outside the C ABI).
+# times faster; the core has no unsafe code outside the C ABI). Without
+# FUZZ_SANITIZER, AddressSanitizer is used when the toolchain ships its
+# runtime (rustup's do, Debian's cargo/cargo-web do not); otherwise the
+# targets run without a sanitizer and the script says so.
 #   long campaign:  FUZZ_RUNS=10000000 tests/fuzz/libfuzzer.sh 86400
 # cargo fuzz needs nightly features; RUSTC_BOOTSTRAP=1 lets the stable
 # toolchain provide them.
@@ -21,7 +24,28 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(dissect_frame key_input payload roborock_frame)
 
 export RUSTC_BOOTSTRAP=1
-command -v cargo-fuzz >/dev/null || cargo install --quiet --locked cargo-fuzz
+# The fuzz crate has no lock file: pick dependency versions this Rust builds
+# (cargo 1.84 and newer; older ones ignore it).
+export CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback
+if ! command -v cargo-fuzz >/dev/null && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo-fuzz" ]; then
+  echo "libfuzzer: installing cargo-fuzz from crates.io (cargo install --locked cargo-fuzz)"
+  # The newest cargo-fuzz's locked dependencies may need a newer Rust than
+  # this one (0.13.2 needs 1.91); 0.13.1's build with Rust 1.85.
+  cargo install --quiet --locked cargo-fuzz ||
+    { echo "libfuzzer: retrying with cargo-fuzz 0.13.1, whose dependencies build with Rust 1.85"
+      cargo install --quiet --locked cargo-fuzz@0.13.1; }
+fi
+
+sanitizer=${FUZZ_SANITIZER:-}
+if [ -z "$sanitizer" ]; then
+  sysroot=$(rustc --print sysroot)
+  if compgen -G "$sysroot/lib/rustlib/*/lib/librustc-*_rt.asan.a" >/dev/null; then
+    sanitizer=address
+  else
+    sanitizer=none
+    echo "libfuzzer: this Rust ($sysroot) has no AddressSanitizer runtime: fuzzing WITHOUT a sanitizer (panics and aborts are still found; memory errors in unsafe code may not be)"
+  fi
+fi
 
 corpus_root="$project_root/target/fuzz-corpus"
 make_corpora() {
@@ -59,7 +83,6 @@ make_corpora() {
 make_corpora
 
 cd "$here"
-sanitizer=${FUZZ_SANITIZER:-address}
 # Build every target first, so the times below are fuzzing alone.
 cargo fuzz build --fuzz-dir "$here" -O -s "$sanitizer" >"$project_root/target/fuzz-build.log" 2>&1 ||
   { tail -20 "$project_root/target/fuzz-build.log" >&2; exit 1; }
