@@ -374,6 +374,7 @@ typedef struct roborock_frame_context {
 
 typedef struct roborock_frame_info {
     roborock_frame_error error;
+    uint8_t broadcast;               /* a discovery broadcast: version, seq, protocol, length */
     char version[4];                 /* "1.0", "A01", "B01", "L01" */
     uint32_t seq;
     uint32_t random;

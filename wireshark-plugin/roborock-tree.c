@@ -52,14 +52,13 @@ add_span_string(proto_tree *tree, int hf, tvbuff_t *tvb, miio_span span)
 }
 
 static void
-add_header(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const roborock_frame_info *info)
+add_header(tvbuff_t *tvb, proto_tree *tree, const roborock_frame_info *info)
 {
     nstime_t ts;
     proto_item *ti;
 
     proto_tree_add_item(tree, hf_roborock_version, tvb, 0, 3, ENC_ASCII);
-    if (info->payload_kind == ROBOROCK_PAYLOAD_DISCOVERY ||
-            (info->decrypt_status != ROBOROCK_DECRYPT_NOT_APPLICABLE && info->payload_offset == 11)) {
+    if (info->broadcast) {
         /* A discovery broadcast: seq, protocol, length. */
         proto_tree_add_item(tree, hf_roborock_seq, tvb, 3, 4, ENC_BIG_ENDIAN);
         proto_tree_add_item(tree, hf_roborock_protocol, tvb, 7, 2, ENC_BIG_ENDIAN);
@@ -79,7 +78,6 @@ add_header(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const roborock_f
     } else if (info->body == ROBOROCK_BODY_PAYLOAD) {
         proto_tree_add_item(tree, hf_roborock_payload_len, tvb, ROBOROCK_HEADER_LEN, 2, ENC_BIG_ENDIAN);
     }
-    (void)pinfo;
 }
 
 static void
@@ -243,7 +241,7 @@ roborock_tree_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_i
         col_append_sep_fstr(pinfo->cinfo, COL_INFO, " | ", "Malformed Roborock frame: %s", why);
         return;
     }
-    add_header(tvb, pinfo, tree, info);
+    add_header(tvb, tree, info);
     if (info->body == ROBOROCK_BODY_PAYLOAD) {
         proto_tree_add_item(tree, hf_roborock_payload, tvb, (int)info->payload_offset,
                             (int)info->payload_len, ENC_NA);

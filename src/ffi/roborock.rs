@@ -185,6 +185,7 @@ fn frame_info(d: &Dissection) -> roborock_frame_info {
         }
     }
     if let Some(b) = d.broadcast {
+        info.broadcast = 1;
         info.version = version_text(b.version);
         (info.seq, info.protocol) = (b.seq, b.protocol);
         info.body = roborock_body::ROBOROCK_BODY_PAYLOAD;
