@@ -174,7 +174,13 @@ impl Sandbox {
             .lines()
             .map(|line| {
                 line.split('\t')
-                    .map(|v| if escapes { unescape_field(v) } else { v.to_string() })
+                    .map(|v| {
+                        if escapes {
+                            unescape_field(v)
+                        } else {
+                            v.to_string()
+                        }
+                    })
                     .collect()
             })
             .collect()
