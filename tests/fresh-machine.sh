@@ -20,7 +20,9 @@
 #   4. ./setup.sh --uninstall      must leave no copy
 # A step that waits for input is stopped after STEP_TIMEOUT seconds (default
 # 2400) and fails. Prints one line per step with its time, and a summary line
-# per suite; logs in target/fresh/<suite>-*.log. KEEP=1 keeps the chroot.
+# per suite; logs in target/fresh/<suite>-*.log, and what the tests left
+# (fuzz findings, their logs) in target/fresh/<suite>-kept/. KEEP=1 keeps the
+# chroot.
 # PREINSTALL="PACKAGE..." installs these too before the newcomer starts (a
 # machine that already has, say, Debian 12's too old `cargo`).
 set -euo pipefail
@@ -161,6 +163,11 @@ run_suite() { # run_suite SUITE -> 0 all steps passed
   local line="fresh-machine $suite${PREINSTALL:+ with $PREINSTALL installed first} ($(date -u +%F), $rust, tshark $wireshark, commit ${head:0:7}): $([ $failed = 0 ] && echo PASS || echo FAIL) in $((total / 60)) min $((total % 60)) s"
   echo "$line"
   results+=("$line")
+  # Keep what the tests left (fuzz findings, logs) before the machine goes.
+  local project="$dir/home/newcomer/miio-dissector"
+  mkdir -p "$log-kept"
+  cp -r "$project/tests/fuzz/artifacts" "$log-kept/" 2>/dev/null || true
+  cp "$project"/target/*.log "$log-kept/" 2>/dev/null || true
   cleanup
   [ -n "${KEEP:-}" ] || rm -rf --one-file-system "$dir"
   dir=
