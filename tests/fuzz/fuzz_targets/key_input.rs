@@ -3,7 +3,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use miio_dissector::keys::file as key_file;
-use miio_dissector::keys::{parse_row, RawRow};
+use miio_dissector::keys::roborock::parse_any_row;
+use miio_dissector::keys::roborock_file;
+use miio_dissector::keys::RawRow;
 
 fuzz_target!(|data: &[u8]| {
     let (keys, problems) = key_file::parse(data);
@@ -11,6 +13,11 @@ fuzz_target!(|data: &[u8]| {
         assert!(p.len() < 300, "messages stay short: {}", p.len());
     }
     assert!(keys.len() + problems.len() <= data.split(|&b| b == b'\n').count());
+    let (roborock_keys, roborock_problems) = roborock_file::parse(data);
+    for p in &roborock_problems {
+        assert!(p.len() < 300, "messages stay short: {}", p.len());
+    }
+    let _ = roborock_keys;
 
     let text = String::from_utf8_lossy(data);
     let mut fields = text.split('\t');
@@ -20,17 +27,19 @@ fuzz_target!(|data: &[u8]| {
         key: fields.next().unwrap_or(""),
         comment: fields.next().unwrap_or(""),
     };
-    if let Err(message) = parse_row(&raw, Some(1)) {
+    if let Err(message) = parse_any_row(&raw, Some(1)) {
         assert!(
             message.len() < 300,
             "messages stay short: {}",
             message.len()
         );
         // A key that looks like a real one (16 or 32 printable characters)
-        // must not leak into the message, unless typed into another column.
+        // must not leak into the message, unless typed into another column
+        // (which messages quote: `"comment"` may contain a key that starts
+        // or ends with a quote mark).
         let elsewhere = [raw.device_id, raw.key_type, raw.comment]
             .iter()
-            .any(|f| f.contains(raw.key));
+            .any(|f| format!("\"{f}\"").contains(raw.key));
         let key_like =
             matches!(raw.key.len(), 16 | 32) && raw.key.bytes().all(|b| b.is_ascii_graphic());
         if key_like && !elsewhere {
