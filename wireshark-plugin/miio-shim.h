@@ -42,6 +42,17 @@ miio_frame_context miio_frame_context_of(packet_info *pinfo, miio_transport tran
                                          uint32_t pdu_index);
 void miio_claim_device_endpoint(packet_info *pinfo, dissector_handle_t handle);
 
+/* miio-tree.c: the request/reply links of a frame, drawn with the caller's
+ * fields (FT_FRAMENUM response/request, FT_RELATIVE_TIME). */
+typedef struct miio_links {
+    uint32_t response_in;
+    uint32_t request_in;
+    uint8_t has_time;
+    int64_t time_ns;
+} miio_links;
+void miio_add_links(proto_tree *tree, tvbuff_t *tvb, int hf_response_in, int hf_request_in,
+                    int hf_time, const miio_links *links);
+
 /* packet-roborock.c: the Roborock dissector (TCP 58867, UDP 58866, MQTT). */
 void proto_register_roborock(void);
 void proto_reg_handoff_roborock(void);

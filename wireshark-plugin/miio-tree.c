@@ -256,27 +256,39 @@ add_payload_fields(proto_tree *tree, tvbuff_t *plain_tvb, const miio_payload *p)
     add_span_string(tree, hf_miio_error_message, plain_tvb, p->error_message);
 }
 
+/* Response In, Request In and the time between them, with the caller's
+ * fields (miIO and Roborock draw them alike). */
+void
+miio_add_links(proto_tree *tree, tvbuff_t *tvb, int hf_response_in, int hf_request_in, int hf_time,
+               const miio_links *links)
+{
+    proto_item *ti;
+
+    if (links->response_in) {
+        ti = proto_tree_add_uint(tree, hf_response_in, tvb, 0, 0, links->response_in);
+        proto_item_set_generated(ti);
+    }
+    if (links->request_in) {
+        ti = proto_tree_add_uint(tree, hf_request_in, tvb, 0, 0, links->request_in);
+        proto_item_set_generated(ti);
+    }
+    if (links->has_time) {
+        nstime_t delta;
+        delta.secs = (time_t)(links->time_ns / 1000000000);
+        delta.nsecs = (int)(links->time_ns % 1000000000);
+        ti = proto_tree_add_time(tree, hf_time, tvb, 0, 0, &delta);
+        proto_item_set_generated(ti);
+    }
+}
+
 /* Response In / Request In / time / duplicates / retries. */
 static void
 add_links(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const miio_session *s)
 {
     proto_item *ti;
+    miio_links links = { s->response_in, s->request_in, s->has_response_time, s->response_time_ns };
 
-    if (s->response_in) {
-        ti = proto_tree_add_uint(tree, hf_miio_response_in, tvb, 0, 0, s->response_in);
-        proto_item_set_generated(ti);
-    }
-    if (s->request_in) {
-        ti = proto_tree_add_uint(tree, hf_miio_request_in, tvb, 0, 0, s->request_in);
-        proto_item_set_generated(ti);
-    }
-    if (s->has_response_time) {
-        nstime_t delta;
-        delta.secs = (time_t)(s->response_time_ns / 1000000000);
-        delta.nsecs = (int)(s->response_time_ns % 1000000000);
-        ti = proto_tree_add_time(tree, hf_miio_time, tvb, 0, 0, &delta);
-        proto_item_set_generated(ti);
-    }
+    miio_add_links(tree, tvb, hf_miio_response_in, hf_miio_request_in, hf_miio_time, &links);
     if (s->duplicate_of) {
         ti = proto_tree_add_uint(tree, hf_miio_duplicate_of, tvb, 0, 0, s->duplicate_of);
         proto_item_set_generated(ti);

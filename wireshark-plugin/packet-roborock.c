@@ -147,12 +147,9 @@ dissect_one(tvbuff_t *pdu, packet_info *pinfo, proto_tree *tree, roborock_carrie
     protocol = carrier == ROBOROCK_CARRIER_DISCOVERY ? "discovery"
              : val_to_str_const(info.protocol, roborock_protocol_vals, "protocol ?");
     if (info.error == ROBOROCK_FRAME_OK) {
-        const char *what = info.summary[0] ? info.summary
-            : info.decrypt_status == ROBOROCK_DECRYPT_NO_KEY ? "encrypted, no key"
-            : info.decrypt_status == ROBOROCK_DECRYPT_NOT_APPLICABLE ? "no payload"
-            : info.decrypt_status == ROBOROCK_DECRYPT_OK ? "decrypted" : "decryption failed";
-        proto_item_append_text(item, ", %s %s: %s", info.version, protocol, what);
-        col_append_sep_fstr(pinfo->cinfo, COL_INFO, " | ", "%s %s: %s", info.version, protocol, what);
+        proto_item_append_text(item, ", %s %s: %s", info.version, protocol, info.summary);
+        col_append_sep_fstr(pinfo->cinfo, COL_INFO, " | ", "%s %s: %s", info.version, protocol,
+                            info.summary);
     }
     roborock_tree_frame(tvb, pinfo, tree, item, subtree, plaintext, &info);
     queue_tap(pinfo, &info, plaintext, protocol);

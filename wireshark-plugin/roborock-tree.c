@@ -177,28 +177,6 @@ add_map(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const roborock_fram
 }
 
 static void
-add_links(tvbuff_t *tvb, proto_tree *tree, const roborock_frame_info *info)
-{
-    proto_item *ti;
-
-    if (info->response_in) {
-        ti = proto_tree_add_uint(tree, hf_roborock_response_in, tvb, 0, 0, info->response_in);
-        proto_item_set_generated(ti);
-    }
-    if (info->request_in) {
-        ti = proto_tree_add_uint(tree, hf_roborock_request_in, tvb, 0, 0, info->request_in);
-        proto_item_set_generated(ti);
-    }
-    if (info->has_response_time) {
-        nstime_t delta;
-        delta.secs = (time_t)(info->response_time_ns / 1000000000);
-        delta.nsecs = (int)(info->response_time_ns % 1000000000);
-        ti = proto_tree_add_time(tree, hf_roborock_time, tvb, 0, 0, &delta);
-        proto_item_set_generated(ti);
-    }
-}
-
-static void
 add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *tree,
               uint8_t *plaintext, const roborock_frame_info *info)
 {
@@ -234,6 +212,7 @@ roborock_tree_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_i
 {
     const char *why;
     proto_item *ti;
+    miio_links links;
 
     if (info->error != ROBOROCK_FRAME_OK) {
         why = val_to_str_const(info->error, roborock_frame_error_vals, "malformed");
@@ -268,5 +247,9 @@ roborock_tree_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_i
             val_to_str_const(info->decrypt_status, roborock_decrypt_vals, "unknown"), info->keys_tried);
         break;
     }
-    add_links(tvb, tree, info);
+    links.response_in = info->response_in;
+    links.request_in = info->request_in;
+    links.has_time = info->has_response_time;
+    links.time_ns = info->response_time_ns;
+    miio_add_links(tree, tvb, hf_roborock_response_in, hf_roborock_request_in, hf_roborock_time, &links);
 }

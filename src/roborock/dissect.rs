@@ -173,6 +173,15 @@ pub fn dissect(bytes: &[u8], ctx: &Context, st: &mut RoborockState, out: &mut [u
     if first_pass {
         st.session.store(ctx.id(), d.record);
     }
+    if d.reading.summary.is_empty() {
+        d.reading.summary = match d.decrypt {
+            Decrypt::NotApplicable => "no payload",
+            Decrypt::NoKey => "encrypted, no key",
+            Decrypt::Ok => "decrypted",
+            _ => "decryption failed",
+        }
+        .into();
+    }
     d
 }
 
