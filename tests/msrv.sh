@@ -16,7 +16,9 @@ sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)
 
 if ! /usr/bin/rustc --version 2>/dev/null | grep -q "^rustc $want\."; then
-  if ! apt-cache policy cargo-web | grep -q " $want\."; then
+  # Read the whole list first: grep -q stopping early would fail the pipe (pipefail).
+  policy=$(apt-cache policy cargo-web)
+  if ! grep -q " $want\." <<<"$policy"; then
     echo "msrv: no cargo-web $want package here (it is Debian 12's); try tests/fresh-machine.sh trixie" >&2
     exit 2
   fi
