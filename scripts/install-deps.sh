@@ -30,6 +30,7 @@ packages=(
   valgrind          # tests/memcheck.sh
   xxd               # fuzz seed corpora
   time              # benchmarks: peak RSS
+  python3-dpkt      # benchmarks: the pcap writer of tests/bench/make-twin.py
 )
 
 sudo=()

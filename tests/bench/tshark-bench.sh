@@ -1,77 +1,113 @@
 #!/usr/bin/env bash
-# Measures what the plugin costs tshark, as ratios measured in one run
-# (medians of RUNS runs; never a timed assertion):
-#   - decrypting every frame (-T fields -e miio.decrypted) vs. the same tshark
-#     with miio disabled (-T fields -e data.data), with the JSON dissector on
-#     (the default) and off (-o miio.dissect_json:FALSE);
-#   - the full tree (-V) vs. disabled;
-#   - 1,000 configured keys of which one is right (trial decryption) vs. one key;
-#   - peak RSS of each, and of one pass vs. two passes (-2).
+# What the plugin costs tshark, as ratios measured in one run: CPU time
+# (user+sys) and peak RSS, medians of RUNS runs taken in turn (case A, B, ...,
+# then again), never a timed assertion.
+#
+# The yardstick is the cleartext twin of the corpus: the same packets
+# (addresses, ports, timestamps) with every miIO payload replaced by the
+# plaintext the plugin itself decrypts from it (its miio.decrypted bytes,
+# written back by make-twin.py with dpkt's pcap writer), read with
+# `-d udp.port==54321,json`: what Wireshark spends when the same JSON travels
+# in clear. Reported:
+#   - decrypting every frame, -T fields -e miio.decrypted / twin -e udp.payload;
+#   - the full tree, -V / twin -V;
+#   - with miio.dissect_json off / miio disabled (-e udp.payload);
+#   - 1,000 configured keys of which one is right / one key;
+#   - two passes (-2) / one pass;
+#   - peak RSS per frame over tshark's own (miio disabled).
 # The corpus is the python-miio capture (26 frames, 20 encrypted) doubled
 # DOUBLINGS times: real frames, regenerated deterministically.
 #
-#   tests/bench/tshark-bench.sh                 (13 doublings: 212,992 frames, 3 runs)
-#   DOUBLINGS=9 RUNS=1 tests/bench/tshark-bench.sh   (the CI-sized smoke)
+#   tests/bench/tshark-bench.sh                    (11 doublings: 53,248 frames, 5 runs)
+#   DOUBLINGS=7 RUNS=1 tests/bench/tshark-bench.sh (the CI-sized smoke)
+#   PLUGIN_SO=path/to/miio.so ...                  (a plugin built elsewhere: no cargo)
 set -euo pipefail
-source "$(dirname "$0")/../lib/sandbox.sh"
-doublings=${DOUBLINGS:-13}
-runs=${RUNS:-3}
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../lib/sandbox.sh"
+doublings=${DOUBLINGS:-11}
+runs=${RUNS:-5}
 
-sandbox_init
-corpus="$sandbox/corpus.pcapng"
-cp "$project_root/tests/captures/python-miio-basic.pcapng" "$corpus"
+sandbox_init "${PLUGIN_SO:-}"
+corpus="$sandbox/corpus.pcap"
+cp "$project_root/tests/captures/python-miio-basic.pcapng" "$sandbox/doubled.pcapng"
 for _ in $(seq 1 "$doublings"); do
-  mergecap -a -w "$sandbox/next.pcapng" "$corpus" "$corpus"
-  mv "$sandbox/next.pcapng" "$corpus"
+  mergecap -a -w "$sandbox/next.pcapng" "$sandbox/doubled.pcapng" "$sandbox/doubled.pcapng"
+  mv "$sandbox/next.pcapng" "$sandbox/doubled.pcapng"
 done
-chmod a+r "$corpus"
+# Classic pcap for both files: dpkt writes pcap, and both are read alike.
+editcap -F pcap "$sandbox/doubled.pcapng" "$corpus"
+rm "$sandbox/doubled.pcapng"
 frames=$(capinfos -c -M "$corpus" | awk '/Number of packets/ {print $NF}')
 
 key='uat:miio_keys:"0a1b2c3d","token","3f4a1c2b9d8e7f60112233445566aa01","vacuum"'
+twin="$sandbox/twin.pcap"
+chmod -R a+rwX "$sandbox"
+as_user tshark -r "$corpus" -o "$key" -T json -x -j miio > "$sandbox/decrypted.json"
+# Debian's python3, where python3-dpkt (scripts/install-deps.sh) is.
+/usr/bin/python3 "$here/make-twin.py" "$corpus" "$sandbox/decrypted.json" "$twin"
+rm "$sandbox/decrypted.json"
+chmod a+r "$twin"
+# The twin must hold the JSON: Wireshark's JSON dissector reads every
+# plaintext the plugin produced.
+decrypted=$(as_user tshark -r "$corpus" -o "$key" -Y miio.decrypted -T fields -e frame.number | wc -l)
+json_in_twin=$(as_user tshark -r "$twin" -d udp.port==54321,json -Y json -T fields -e frame.number | wc -l)
+if [ "$decrypted" -eq 0 ] || [ "$decrypted" -ne "$json_in_twin" ]; then
+  echo "tshark-bench: the twin is wrong: $decrypted frames decrypted, $json_in_twin JSON in the twin" >&2
+  exit 1
+fi
+
 # 999 decoys for any device, then the right token, also for any device.
 {
   for i in $(seq 1 999); do printf '"","token","%032x","decoy %d"\n' "$((i * 7919))" "$i"; done
   printf '"","token","3f4a1c2b9d8e7f60112233445566aa01","the right one"\n'
-} > "$sandbox/.config/wireshark/miio_keys.1000"
-chmod a+r "$sandbox/.config/wireshark/miio_keys.1000"
+} > "$sandbox/keys.1000"
 
-# measure NAME ARGS...: median seconds and median peak RSS (KiB) of RUNS runs.
-measure() {
-  local name=$1; shift
-  local t m
-  : > "$sandbox/samples"
-  for _ in $(seq 1 "$runs"); do
-    as_user /usr/bin/time -f "%e %M" -o "$sandbox/time" tshark -r "$corpus" "$@" >/dev/null 2>&1
-    cat "$sandbox/time" >> "$sandbox/samples"
-  done
-  t=$(sort -n -k1 "$sandbox/samples" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  m=$(sort -n -k2 "$sandbox/samples" | awk '{a[NR]=$2} END {print a[int((NR+1)/2)]}')
-  eval "time_$name=$t; rss_$name=$m"
-  printf '  %-26s %8.2f s  %8d KiB  (tshark %s)\n' "$name" "$t" "$m" "$*"
-}
+# One case a line: NAME|KEY TABLE (one, thousand)|tshark arguments.
+cases=(
+  "twin_fields|one|-r $twin -d udp.port==54321,json -T fields -e udp.payload"
+  "fields|one|-r $corpus -o $key -T fields -e miio.decrypted"
+  "twin_V|one|-r $twin -d udp.port==54321,json -V"
+  "V|one|-r $corpus -o $key -V"
+  "disabled|one|-r $corpus --disable-protocol miio -T fields -e udp.payload"
+  "nojson|one|-r $corpus -o $key -o miio.dissect_json:FALSE -T fields -e miio.decrypted"
+  "thousand_keys|thousand|-r $corpus -T fields -e miio.decrypted"
+  "two_pass|one|-r $corpus -o $key -2 -T fields -e miio.decrypted"
+)
 
 use_keys() { # use_keys one|thousand
-  if [ "$1" = thousand ]; then cp "$sandbox/.config/wireshark/miio_keys.1000" "$sandbox/.config/wireshark/miio_keys"
+  if [ "$1" = thousand ]; then cp "$sandbox/keys.1000" "$sandbox/.config/wireshark/miio_keys"
   else rm -f "$sandbox/.config/wireshark/miio_keys"; fi
   chmod -R a+rwX "$sandbox/.config"
 }
 
-echo "tshark-bench: $frames frames, median of $runs runs, $(nproc) cores, $(tshark --version | head -1)"
-use_keys one
-measure disabled      --disable-protocol miio -T fields -e data.data
-measure decrypt       -o "$key" -T fields -e miio.decrypted
-measure decrypt_nojson -o "$key" -o miio.dissect_json:FALSE -T fields -e miio.decrypted
-measure disabled_V    --disable-protocol miio -V
-measure decrypt_V     -o "$key" -V
-measure decrypt_2pass -o "$key" -2 -T fields -e miio.decrypted
-use_keys thousand
-measure thousand_keys -T fields -e miio.decrypted
-use_keys one
+: > "$sandbox/samples"
+chmod a+rw "$sandbox/samples"
+for _ in $(seq 1 "$runs"); do
+  for c in "${cases[@]}"; do
+    IFS='|' read -r name keys args <<< "$c"
+    use_keys "$keys"
+    # The key option holds no spaces, so word splitting is safe here.
+    # shellcheck disable=SC2086
+    as_user /usr/bin/time -f "$name %U %S %M" -a -o "$sandbox/samples" tshark $args >/dev/null 2>"$sandbox/stderr" ||
+      { echo "tshark-bench: $name failed: tshark $args" >&2; cat "$sandbox/stderr" >&2; exit 1; }
+  done
+done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
-echo "ratios:"
-echo "  decrypt every frame / miio disabled:      time $(ratio "$time_decrypt" "$time_disabled")x  peak RSS $(ratio "$rss_decrypt" "$rss_disabled")x"
-echo "  same, miio.dissect_json off / disabled:  time $(ratio "$time_decrypt_nojson" "$time_disabled")x  peak RSS $(ratio "$rss_decrypt_nojson" "$rss_disabled")x"
-echo "  full tree (-V) / disabled (-V):           time $(ratio "$time_decrypt_V" "$time_disabled_V")x  peak RSS $(ratio "$rss_decrypt_V" "$rss_disabled_V")x"
-echo "  1,000 keys / one key:                     time $(ratio "$time_thousand_keys" "$time_decrypt")x  peak RSS $(ratio "$rss_thousand_keys" "$rss_decrypt")x"
-echo "  two passes (-2) / one pass:               time $(ratio "$time_decrypt_2pass" "$time_decrypt")x  peak RSS $(ratio "$rss_decrypt_2pass" "$rss_decrypt")x"
+median() { # median NAME COLUMN(cpu|rss)
+  grep "^$1 " "$sandbox/samples" |
+    awk -v c="$2" '{ print (c == "cpu" ? $2 + $3 : $4) }' | sort -n |
+    awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+ratio() { awk -v a="$(median "$1" "$3")" -v b="$(median "$2" "$3")" 'BEGIN { printf "%.2f", a / b }'; }
+cpu() { printf '%.2f s' "$(median "$1" cpu)"; }
+
+echo "tshark-bench: $frames frames ($decrypted decrypted), median of $runs runs, $(nproc) cores, $(tshark --version 2>/dev/null | head -1)"
+printf '  %-42s %s\n' \
+  "-T fields, plugin / cleartext twin:" "$(ratio fields twin_fields cpu)x  ($(cpu fields) / $(cpu twin_fields))" \
+  "-V, plugin / cleartext twin:" "$(ratio V twin_V cpu)x  ($(cpu V) / $(cpu twin_V))" \
+  "dissect_json off / miio disabled:" "$(ratio nojson disabled cpu)x  ($(cpu nojson) / $(cpu disabled))" \
+  "1,000 keys / one key:" "$(ratio thousand_keys fields cpu)x" \
+  "two passes (-2) / one pass:" "$(ratio two_pass fields cpu)x" \
+  "peak RSS, plugin / miio disabled:" "$(ratio fields disabled rss)x  ($(median fields rss) KiB / $(median disabled rss) KiB)"
+awk -v p="$(median fields rss)" -v d="$(median disabled rss)" -v t="$(median twin_fields rss)" -v n="$frames" \
+  'BEGIN { printf "  %-42s %d B/frame over miio disabled, %d B/frame over the twin\n", "peak RSS per frame:", (p - d) * 1024 / n, (p - t) * 1024 / n }'
