@@ -6,6 +6,7 @@
  */
 #include <epan/expert.h>
 #include <epan/packet.h>
+#include <epan/unit_strings.h>
 
 #include "miio-fields.h"
 
@@ -70,6 +71,10 @@ expert_field ei_miio_stream_data = EI_INIT;
 
 dissector_handle_t json_handle;
 int proto_json = -1;
+/* A unit, not proto_item_append_text(): the label is then built only when
+ * it is shown, not for every frame that tshark -T fields dissects. */
+static const unit_name_string units_since_previous = { " s since the device's previous frame", NULL };
+
 /* Preference: run the JSON dissector on every decrypted payload shown in a
  * tree (off: only when a display filter uses a json.* field). */
 miio_bool miio_dissect_json = TRUE;
@@ -95,7 +100,7 @@ miio_fields_register(int proto)
           { "Stamp", "miio.stamp", FT_UINT32, BASE_DEC, NULL, 0x0,
             "Device time stamp (seconds)", HFILL } },
         { &hf_miio_stamp_delta,
-          { "Stamp delta", "miio.stamp.delta", FT_INT64, BASE_DEC, NULL, 0x0,
+          { "Stamp delta", "miio.stamp.delta", FT_INT64, BASE_DEC | BASE_UNIT_STRING, &units_since_previous, 0x0,
             "Stamp minus the stamp of the device's previous frame", HFILL } },
         { &hf_miio_checksum,
           { "Checksum", "miio.checksum", FT_BYTES, BASE_NONE, NULL, 0x0,

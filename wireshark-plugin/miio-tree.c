@@ -57,7 +57,6 @@ add_header_fields(proto_tree *tree, tvbuff_t *tvb, const miio_frame_info *info)
     } else if (info->session.has_stamp_delta) {
         proto_item *ti = proto_tree_add_int64(tree, hf_miio_stamp_delta, tvb, MIIO_OFFSET_STAMP, 4,
                                               info->session.stamp_delta);
-        proto_item_append_text(ti, " s since the device's previous frame");
         proto_item_set_generated(ti);
     }
 }
@@ -233,27 +232,47 @@ dissect_short_frame(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item,
     proto_item_append_text(miio_item, ", %s", what);
 }
 
+/*
+ * Text the core has found to be valid UTF-8, as an FT_STRING item: one copy
+ * into the packet pool. proto_tree_add_item(ENC_UTF_8) would validate it
+ * again a byte at a time, the largest cost of drawing a frame. The value is
+ * the same (both stop at a NUL byte).
+ */
+static proto_item *
+add_utf8_text(proto_tree *tree, packet_info *pinfo, int hf, tvbuff_t *tvb, unsigned offset,
+              unsigned length)
+{
+    char *text;
+
+    if (!proto_field_is_referenced(tree, hf))
+        return proto_tree_add_item(tree, hf, tvb, (int)offset, (int)length, ENC_UTF_8);
+    text = (char *)wmem_alloc(pinfo->pool, (size_t)length + 1);
+    tvb_memcpy(tvb, text, (int)offset, length);
+    text[length] = '\0';
+    return proto_tree_add_string(tree, hf, tvb, (int)offset, (int)length, text);
+}
+
 static void
-add_span_string(proto_tree *tree, int hf, tvbuff_t *plain_tvb, miio_span span)
+add_span_string(proto_tree *tree, packet_info *pinfo, int hf, tvbuff_t *plain_tvb, miio_span span)
 {
     if (span.present)
-        proto_tree_add_item(tree, hf, plain_tvb, span.offset, span.length, ENC_UTF_8);
+        add_utf8_text(tree, pinfo, hf, plain_tvb, span.offset, span.length);
 }
 
 /* The JSON fields, each pointing at its bytes in the decrypted payload. */
 static void
-add_payload_fields(proto_tree *tree, tvbuff_t *plain_tvb, const miio_payload *p)
+add_payload_fields(proto_tree *tree, packet_info *pinfo, tvbuff_t *plain_tvb, const miio_payload *p)
 {
     if (p->id_span.present && p->id_is_integer)
         proto_tree_add_int64(tree, hf_miio_id, plain_tvb, p->id_span.offset, p->id_span.length, p->id);
-    add_span_string(tree, hf_miio_method, plain_tvb, p->method);
-    add_span_string(tree, hf_miio_params, plain_tvb, p->params);
-    add_span_string(tree, hf_miio_result, plain_tvb, p->result);
-    add_span_string(tree, hf_miio_error, plain_tvb, p->error);
+    add_span_string(tree, pinfo, hf_miio_method, plain_tvb, p->method);
+    add_span_string(tree, pinfo, hf_miio_params, plain_tvb, p->params);
+    add_span_string(tree, pinfo, hf_miio_result, plain_tvb, p->result);
+    add_span_string(tree, pinfo, hf_miio_error, plain_tvb, p->error);
     if (p->error_code_span.present)
         proto_tree_add_int64(tree, hf_miio_error_code, plain_tvb, p->error_code_span.offset,
                              p->error_code_span.length, p->error_code);
-    add_span_string(tree, hf_miio_error_message, plain_tvb, p->error_message);
+    add_span_string(tree, pinfo, hf_miio_error_message, plain_tvb, p->error_message);
 }
 
 /* Response In, Request In and the time between them, with the caller's
@@ -346,7 +365,10 @@ add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *t
     }
     plain_tvb = tvb_new_child_real_data(tvb, plaintext, len, len);
     add_new_data_source(pinfo, plain_tvb, "Decrypted miIO");
-    ti = proto_tree_add_item(tree, hf_miio_decrypted, plain_tvb, 0, len, ENC_UTF_8);
+    if (p->utf8)
+        ti = add_utf8_text(tree, pinfo, hf_miio_decrypted, plain_tvb, 0, len);
+    else
+        ti = proto_tree_add_item(tree, hf_miio_decrypted, plain_tvb, 0, len, ENC_UTF_8);
     plain_tree = proto_item_add_subtree(ti, ett_miio_decrypted);
     json_tvb = plain_tvb;
 
@@ -354,7 +376,7 @@ add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *t
         json_tvb = tvb_new_child_real_data(tvb, plaintext + p->repaired.offset, p->repaired.length,
                                            p->repaired.length);
         add_new_data_source(pinfo, json_tvb, "Repaired JSON");
-        ti = proto_tree_add_item(plain_tree, hf_miio_repaired, json_tvb, 0, p->repaired.length, ENC_UTF_8);
+        ti = add_utf8_text(plain_tree, pinfo, hf_miio_repaired, json_tvb, 0, p->repaired.length);
         proto_item_set_generated(ti);
         expert_add_info_format(pinfo, ti, &ei_miio_json_repaired,
                                "Invalid JSON repaired (%s)", p->repair);
@@ -369,7 +391,7 @@ add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *t
         col_add_fstr(pinfo->cinfo, COL_INFO, "Decrypted, %u bytes (not JSON)", len);
         return;
     }
-    add_payload_fields(plain_tree, json_tvb, p);
+    add_payload_fields(plain_tree, pinfo, json_tvb, p);
     if (json_handle && json_wanted(root))
         call_dissector(json_handle, json_tvb, pinfo, root);
 
@@ -417,16 +439,22 @@ dissect_data(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item, proto_tre
     }
     }
     add_links(tvb, pinfo, tree, &info->session);
-    proto_item_append_text(miio_item, ", Device 0x%08x", info->header.device_id);
+    /* One append: each builds the item's label. */
     if (info->payload.summary[0])
-        proto_item_append_text(miio_item, ", %s", info->payload.summary);
+        proto_item_append_text(miio_item, ", Device 0x%08x, %s", info->header.device_id,
+                               info->payload.summary);
+    else
+        proto_item_append_text(miio_item, ", Device 0x%08x", info->header.device_id);
 }
 
 static void
 queue_tap(packet_info *pinfo, const miio_frame_info *info, const uint8_t *plaintext)
 {
-    miio_tap_info *t = wmem_new0(pinfo->pool, miio_tap_info);
+    miio_tap_info *t;
 
+    if (!have_tap_listener(miio_tap))
+        return;
+    t = wmem_new0(pinfo->pool, miio_tap_info);
     t->kind = info->kind;
     t->payload_kind = info->payload.kind;
     t->device_id = info->header.device_id;
