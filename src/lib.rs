@@ -4,7 +4,8 @@
 //! Layout: `miio` (the miIO protocol: frames, crypto, JSON, links across
 //! frames, one frame start to end), `roborock` (the Roborock protocol, the
 //! same parts), `keys` (key table rows, the key file,
-//! the store of configured and learned keys), `state` (the one global: key
+//! the store of configured and learned keys), `frame_table` (what the first
+//! pass recorded per frame), `state` (the one global: key
 //! store + what the capture taught), `text` (quoting untrusted text), `ffi`
 //! (the C ABI of include/miio_dissector.h), `abi` (its types, from bindgen),
 //! `plugin` (the symbols Wireshark loads).
@@ -15,6 +16,7 @@
 
 pub mod abi;
 pub mod ffi;
+pub mod frame_table;
 pub mod keys;
 pub mod miio;
 pub mod plugin;

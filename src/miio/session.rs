@@ -15,9 +15,8 @@ use crate::miio::short_frame::{ShortFrame, ShortFrames};
 /// 2 s apart (10 s); the Mi Home app resends the same datagram at 2 and 4 s.
 pub const RETRY_WINDOW_NS: i128 = 30_000_000_000;
 
-/// A frame is identified by its packet's number and its place among the
-/// miIO frames of that packet (a TCP segment may carry several).
-pub type FrameId = (u32, u32);
+pub use crate::frame_table::FrameId;
+use crate::frame_table::FrameTable;
 
 /// What one frame's first pass found.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -88,7 +87,7 @@ struct Transaction {
 
 #[derive(Debug, Default)]
 pub struct Session {
-    frames: HashMap<FrameId, FrameRecord>,
+    frames: FrameTable<FrameRecord>,
     /// The latest request for each key; an id used again later starts over.
     open: HashMap<TransactionKey, Transaction>,
     /// Unanswered requests (packet, time) by (device id, hash of method and
@@ -104,7 +103,7 @@ pub struct Session {
 
 impl Session {
     pub fn record(&self, frame: FrameId) -> Option<FrameRecord> {
-        self.frames.get(&frame).copied()
+        self.frames.get(frame)
     }
 
     pub fn store(&mut self, frame: FrameId, record: FrameRecord) {
@@ -158,7 +157,7 @@ impl Session {
                 if self.unanswered.get(&signature).map(|u| u.0) == Some(request.0) {
                     self.unanswered.remove(&signature);
                 }
-                self.frames.entry(request).or_default().response_in = Some(seen.frame.0);
+                self.frames.entry(request).response_in = Some(seen.frame.0);
             }
         }
     }

@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
-/// A frame: packet number and place among the Roborock frames in it.
-pub type FrameId = (u32, u32);
+pub use crate::frame_table::FrameId;
+use crate::frame_table::FrameTable;
 
 /// What links and keys are matched within: a TCP connection, or on MQTT
 /// the device's duid (requests and replies travel on different topics).
@@ -41,7 +41,7 @@ struct Request {
 
 #[derive(Debug, Default)]
 pub struct Session {
-    frames: HashMap<FrameId, Record>,
+    frames: FrameTable<Record>,
     hellos: HashMap<u32, Hello>,
     keys: HashMap<Scope, usize>,
     duid_by_address: HashMap<u32, String>,
@@ -51,11 +51,11 @@ pub struct Session {
 
 impl Session {
     pub fn record(&self, frame: FrameId) -> Option<Record> {
-        self.frames.get(&frame).copied()
+        self.frames.get(frame)
     }
 
     pub fn store(&mut self, frame: FrameId, record: Record) {
-        let links = self.frames.get(&frame).map(|r| r.response_in);
+        let links = self.frames.get(frame).map(|r| r.response_in);
         let mut record = record;
         // A reply seen earlier in this pass may have linked this request.
         if let Some(Some(response)) = links {
@@ -148,7 +148,7 @@ impl Session {
         if !request.answered {
             request.answered = true;
             let at = request.frame;
-            self.frames.entry(at).or_default().response_in = Some(frame.0);
+            self.frames.entry(at).response_in = Some(frame.0);
         }
     }
 
