@@ -4,23 +4,30 @@
 /// `text` with every character that `keep` refuses escaped (`\n`,
 /// `\u{7f}`, ...), at most `max_chars` characters of output, `…` when cut.
 pub fn capped(text: &str, max_chars: usize, keep: impl Fn(char) -> bool) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(text.len().min(4 * max_chars + 3));
+    push_capped(&mut out, text, max_chars, keep);
+    out
+}
+
+/// [`capped`], appended to `out`: Info texts are built in one string.
+pub fn push_capped(out: &mut String, text: &str, max_chars: usize, keep: impl Fn(char) -> bool) {
     let mut used = 0;
     for c in text.chars() {
-        let piece: String = if keep(c) {
-            c.to_string()
+        let start = out.len();
+        let width = if keep(c) {
+            out.push(c);
+            1
         } else {
-            c.escape_default().collect()
+            out.extend(c.escape_default());
+            out[start..].chars().count()
         };
-        let width = piece.chars().count();
         if used + width > max_chars {
+            out.truncate(start);
             out.push('…');
             break;
         }
-        out.push_str(&piece);
         used += width;
     }
-    out
 }
 
 #[cfg(test)]

@@ -189,8 +189,14 @@ fn replace_all(text: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
 pub fn read(plaintext: &[u8]) -> Payload {
     // serde would also fill the struct from an array, by position.
     let starts_object = plaintext.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-    let utf8 = std::str::from_utf8(plaintext).is_ok();
-    let msg = match starts_object.then(|| serde_json::from_slice::<Message>(plaintext)) {
+    let text = std::str::from_utf8(plaintext).ok();
+    let utf8 = text.is_some();
+    // UTF-8 text is parsed as str: serde then skips checking it again.
+    let parse = || match text {
+        Some(text) => serde_json::from_str::<Message>(text),
+        None => serde_json::from_slice::<Message>(plaintext),
+    };
+    let msg = match starts_object.then(parse) {
         Some(Ok(msg)) => msg,
         _ => {
             return Payload {
@@ -259,35 +265,50 @@ pub fn read(plaintext: &[u8]) -> Payload {
 }
 
 fn summarize(msg: &Message<'_>, p: &Payload) -> String {
-    let id = msg
-        .id
-        .map(|raw| format!(" id={}", one_line(&text_of(raw), 20)))
-        .unwrap_or_default();
+    // One string, values appended in place: this runs for every frame.
+    let mut out = String::with_capacity(64);
+    let id = |out: &mut String| {
+        if let Some(raw) = msg.id {
+            out.push_str(" id=");
+            push_one_line(out, raw, 20);
+        }
+    };
     match p.kind {
         PayloadKind::Request => {
-            let method = msg.method.map(text_of).unwrap_or_default();
-            format!("{}{id}", one_line(&method, MAX_METHOD_CHARS))
+            if let Some(raw) = msg.method {
+                push_one_line(&mut out, raw, MAX_METHOD_CHARS);
+            }
+            id(&mut out);
         }
         PayloadKind::ErrorReply => {
-            let err = msg.error.and_then(object::<ErrorObject>);
-            let part = |v: Option<&RawValue>, max| {
-                v.map(|raw| format!(" {}", one_line(&text_of(raw), max)))
-            };
-            let code = err
-                .as_ref()
-                .and_then(|e| part(e.code, 20))
-                .unwrap_or_default();
-            let message = err
-                .as_ref()
-                .and_then(|e| part(e.message, MAX_MESSAGE_CHARS))
-                .unwrap_or_default();
-            format!("reply{id} error{code}{message}")
+            out.push_str("reply");
+            id(&mut out);
+            out.push_str(" error");
+            if let Some(err) = msg.error.and_then(object::<ErrorObject>) {
+                for (value, max) in [(err.code, 20), (err.message, MAX_MESSAGE_CHARS)] {
+                    if let Some(raw) = value {
+                        out.push(' ');
+                        push_one_line(&mut out, raw, max);
+                    }
+                }
+            }
         }
-        PayloadKind::Reply if msg.result.is_none() => format!("reply{id} ok, no \"result\""),
-        PayloadKind::Reply => format!("reply{id} ok"),
-        PayloadKind::OtherJson => format!("json{id}"),
-        PayloadKind::NotJson => String::new(),
+        PayloadKind::Reply => {
+            out.push_str("reply");
+            id(&mut out);
+            out.push_str(if msg.result.is_none() {
+                " ok, no \"result\""
+            } else {
+                " ok"
+            });
+        }
+        PayloadKind::OtherJson => {
+            out.push_str("json");
+            id(&mut out);
+        }
+        PayloadKind::NotJson => {}
     }
+    out
 }
 
 /// A JSON object read into `T`; `None` for anything else (serde would
@@ -328,14 +349,16 @@ fn unquote(raw: &RawValue) -> Option<String> {
         .map(Cow::into_owned)
 }
 
-/// A value as text: strings unescaped, anything else as written.
-fn text_of(raw: &RawValue) -> String {
-    unquote(raw).unwrap_or_else(|| raw.get().to_string())
-}
-
-/// Single-line, capped text for the Info column: control characters escaped.
-fn one_line(text: &str, max_chars: usize) -> String {
-    crate::text::capped(text, max_chars, |c| !c.is_control())
+/// A value as single-line, capped text for the Info column: strings
+/// unescaped (borrowed unless they hold escapes), anything else as written;
+/// control characters escaped.
+fn push_one_line(out: &mut String, raw: &RawValue, max_chars: usize) {
+    let text: Cow<str> = if raw.get().starts_with('"') {
+        serde_json::from_str::<Cow<str>>(raw.get()).unwrap_or(Cow::Borrowed(raw.get()))
+    } else {
+        Cow::Borrowed(raw.get())
+    };
+    crate::text::push_capped(out, &text, max_chars, |c| !c.is_control());
 }
 
 #[cfg(test)]
