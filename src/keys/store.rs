@@ -53,11 +53,12 @@ pub struct Settled {
 }
 
 /// A key in the store; stable until the store's keys are replaced or reset.
+/// 32-bit indices: every frame's record holds two of these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KeyRef {
-    Table(usize),
-    File(usize),
-    Learned(usize),
+    Table(u32),
+    File(u32),
+    Learned(u32),
 }
 
 /// The key chosen for one frame.
@@ -110,9 +111,9 @@ impl KeyStore {
 
     pub fn get(&self, r: KeyRef) -> Option<&KnownKey> {
         match r {
-            KeyRef::Table(i) => self.table.get(i),
-            KeyRef::File(i) => self.file.get(i),
-            KeyRef::Learned(i) => self.learned.get(i),
+            KeyRef::Table(i) => self.table.get(i as usize),
+            KeyRef::File(i) => self.file.get(i as usize),
+            KeyRef::Learned(i) => self.learned.get(i as usize),
         }
     }
 
@@ -157,7 +158,7 @@ impl KeyStore {
             let KeyOrigin::HelloReply(hello) = k.origin else {
                 continue;
             };
-            if by == KeyRef::Learned(i) {
+            if by == KeyRef::Learned(i as u32) {
                 k.candidacy = Some(Candidacy::ConfirmedIn(frame));
                 settled.confirmed = Some(hello);
             } else {
@@ -255,13 +256,13 @@ impl KeyStore {
 /// References to the keys of one list that pass `keep`.
 fn refs<'a>(
     keys: &'a [KnownKey],
-    make: fn(usize) -> KeyRef,
+    make: fn(u32) -> KeyRef,
     keep: impl Fn(&KnownKey) -> bool + 'a,
 ) -> impl Iterator<Item = KeyRef> + 'a {
     keys.iter()
         .enumerate()
         .filter(move |(_, k)| keep(k))
-        .map(move |(i, _)| make(i))
+        .map(move |(i, _)| make(i as u32))
 }
 
 fn known(e: KeyEntry, origin: fn(u32) -> KeyOrigin) -> KnownKey {
