@@ -3,6 +3,8 @@
 # suite (unit and tshark integration tests) with that release's tshark.
 #
 #   tests/compat/run.sh VERSION...      VERSION: 4.0 (bookworm), 4.4 (trixie), 4.6 (sid)
+#   tests/compat/run.sh --bench VERSION...   tests/bench/tshark-bench.sh instead
+#                                            of the tests (DOUBLINGS, RUNS passed on)
 #
 # Each release comes from Debian's packages: a `debootstrap` chroot in
 # target/compat/<suite> (made once, about 2 minutes; root needed) holds its
@@ -14,7 +16,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-[ $# -gt 0 ] || { echo "usage: $0 VERSION... (4.0 4.4 4.6)" >&2; exit 2; }
+bench=0
+if [ "${1:-}" = --bench ]; then bench=1; shift; fi
+[ $# -gt 0 ] || { echo "usage: $0 [--bench] VERSION... (4.0 4.4 4.6)" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "compat: needs root (debootstrap, chroot)" >&2; exit 2; }
 command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
 
@@ -58,6 +62,7 @@ run_version() { # run_version VERSION -> 0 pass, 1 fail
             --message-format=json 2>"$target.build.log" |
           sed -n 's/.*"executable":"\([^"]*\)".*/\1/p') || { echo "compat: build for $version failed (see $target.build.log)" >&2; return 1; }
   unset PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_LIBDIR
+  [ $bench -eq 1 ] && { bench_version "$version" "$dir" "$target"; return; }
 
   # The tests find the plugin next to themselves and the captures under the
   # project folder: the same paths inside the chroot.
@@ -79,6 +84,23 @@ run_version() { # run_version VERSION -> 0 pass, 1 fail
   summary=$(cat "$target".*.log | grep -h "^test result" | awk '{p+=$4; f+=$6} END {print p" passed, "f" failed"}')
   if [ $failed -eq 0 ]; then echo "compat $version (tshark $got): PASS ($summary)"; else echo "compat $version (tshark $got): FAIL ($summary)"; fi
   return $failed
+}
+
+bench_version() { # bench_version VERSION CHROOT TARGET: the benchmark with that tshark
+  local version=$1 dir=$2 target=$3
+  # The twin's pcap writer and /usr/bin/time, as scripts/install-deps.sh has them here.
+  chroot "$dir" sh -c 'command -v /usr/bin/time >/dev/null && python3 -c "import dpkt"' 2>/dev/null ||
+    DEBIAN_FRONTEND=noninteractive chroot "$dir" apt-get install -y -qq --no-install-recommends \
+      python3-dpkt time >>"$dir.log" 2>&1 || { echo "compat: installing python3-dpkt in $dir failed" >&2; return 1; }
+  mkdir -p "$dir$root/tests"
+  rm -rf "$dir$root/tests/captures" "$dir$root/tests/bench" "$dir$root/tests/lib"
+  cp -r "$root/tests/captures" "$root/tests/bench" "$root/tests/lib" "$dir$root/tests/"
+  cp "$target/release/deps/libmiio_dissector.so" "$dir/tmp/miio-$version.so"
+  chmod -R a+rX "$dir$root" "$dir/tmp/miio-$version.so"
+  mountpoint -q "$dir/proc" || mount -t proc proc "$dir/proc"
+  trap 'umount "$dir/proc" 2>/dev/null || true' RETURN
+  chroot "$dir" env HOME=/root TMPDIR=/tmp PLUGIN_SO="/tmp/miio-$version.so" \
+    DOUBLINGS="${DOUBLINGS:-11}" RUNS="${RUNS:-5}" "$root/tests/bench/tshark-bench.sh"
 }
 
 status=0
