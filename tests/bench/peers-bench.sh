@@ -29,16 +29,9 @@ token=3f4a1c2b9d8e7f60112233445566aa01
 failed=0
 
 sandbox_init "${PLUGIN_SO:-}"
-corpus="$sandbox/corpus.pcapng"
-cp "$project_root/tests/captures/python-miio-basic.pcapng" "$corpus"
-for _ in $(seq 1 "$doublings"); do
-  mergecap -a -w "$sandbox/next.pcapng" "$corpus" "$corpus"
-  mv "$sandbox/next.pcapng" "$corpus"
-done
 # python-miio's parser reads classic pcap only; every run reads this file.
 pcap="$sandbox/corpus.pcap"
-editcap -F pcap "$corpus" "$pcap"
-chmod a+r "$pcap"
+bench_corpus "$doublings" "$pcap"
 frames=$(capinfos -c -M "$pcap" | awk '/Number of packets/ {print $NF}')
 # Encrypted = a payload after the 32-byte header (UDP length > 8 + 32).
 encrypted=$(as_user tshark -r "$pcap" --disable-protocol miio -Y 'udp.length > 40' -T fields -e frame.number | wc -l)

@@ -28,15 +28,9 @@ doublings=${DOUBLINGS:-11}
 runs=${RUNS:-5}
 
 sandbox_init "${PLUGIN_SO:-}"
-corpus="$sandbox/corpus.pcap"
-cp "$project_root/tests/captures/python-miio-basic.pcapng" "$sandbox/doubled.pcapng"
-for _ in $(seq 1 "$doublings"); do
-  mergecap -a -w "$sandbox/next.pcapng" "$sandbox/doubled.pcapng" "$sandbox/doubled.pcapng"
-  mv "$sandbox/next.pcapng" "$sandbox/doubled.pcapng"
-done
 # Classic pcap for both files: dpkt writes pcap, and both are read alike.
-editcap -F pcap "$sandbox/doubled.pcapng" "$corpus"
-rm "$sandbox/doubled.pcapng"
+corpus="$sandbox/corpus.pcap"
+bench_corpus "$doublings" "$corpus"
 frames=$(capinfos -c -M "$corpus" | awk '/Number of packets/ {print $NF}')
 
 key='uat:miio_keys:"0a1b2c3d","token","3f4a1c2b9d8e7f60112233445566aa01","vacuum"'

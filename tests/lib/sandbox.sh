@@ -68,3 +68,18 @@ sandbox_copy() {
   cp "$@" "$sandbox/"
   chmod -R a+rwX "$sandbox"
 }
+
+# bench_corpus DOUBLINGS OUT: the benchmarks' corpus, the python-miio capture
+# doubled DOUBLINGS times (real frames, the same every time), as classic pcap
+# (dpkt and python-miio read only that); readable by nobody.
+bench_corpus() {
+  local doubled="$sandbox/doubled.pcapng"
+  cp "$project_root/tests/captures/python-miio-basic.pcapng" "$doubled"
+  for _ in $(seq 1 "$1"); do
+    mergecap -a -w "$sandbox/next.pcapng" "$doubled" "$doubled"
+    mv "$sandbox/next.pcapng" "$doubled"
+  done
+  editcap -F pcap "$doubled" "$2"
+  rm "$doubled"
+  chmod a+r "$2"
+}
