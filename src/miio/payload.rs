@@ -340,24 +340,28 @@ fn inner(s: Span) -> Span {
 
 /// A string value, unescaped; `None` when the value is not a string.
 fn unquote(raw: &RawValue) -> Option<String> {
+    string_value(raw).map(Cow::into_owned)
+}
+
+/// A string value, unescaped and borrowed unless it holds escapes; `None`
+/// when the value is not a string.
+fn string_value(raw: &RawValue) -> Option<Cow<'_, str>> {
     // Checked first: a failed parse allocates serde_json's error.
     if !raw.get().starts_with('"') {
         return None;
     }
-    serde_json::from_str::<Cow<str>>(raw.get())
-        .ok()
-        .map(Cow::into_owned)
+    // serde's Cow<str> is always owned; a &str borrows when there are no
+    // escapes (the common case, and the error path only for the rest).
+    match serde_json::from_str::<&str>(raw.get()) {
+        Ok(text) => Some(Cow::Borrowed(text)),
+        Err(_) => serde_json::from_str::<String>(raw.get()).ok().map(Cow::Owned),
+    }
 }
 
 /// A value as single-line, capped text for the Info column: strings
-/// unescaped (borrowed unless they hold escapes), anything else as written;
-/// control characters escaped.
+/// unescaped, anything else as written; control characters escaped.
 fn push_one_line(out: &mut String, raw: &RawValue, max_chars: usize) {
-    let text: Cow<str> = if raw.get().starts_with('"') {
-        serde_json::from_str::<Cow<str>>(raw.get()).unwrap_or(Cow::Borrowed(raw.get()))
-    } else {
-        Cow::Borrowed(raw.get())
-    };
+    let text = string_value(raw).unwrap_or(Cow::Borrowed(raw.get()));
     crate::text::push_capped(out, &text, max_chars, |c| !c.is_control());
 }
 
