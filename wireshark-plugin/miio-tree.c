@@ -8,6 +8,7 @@
  */
 #include <inttypes.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include <epan/expert.h>
 #include <epan/packet.h>
@@ -15,6 +16,7 @@
 #include <epan/to_str.h>
 
 #include "miio-fields.h"
+#include "text-item.h"
 
 #define MIIO_STAMP_NONE 0xffffffffU
 
@@ -94,6 +96,27 @@ add_checksum(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const miio_fra
     }
 }
 
+/* "miio_keys row 12": the text of nearly every decrypted frame, without the
+ * cost of a printf. */
+static const char *
+numbered(packet_info *pinfo, const char *prefix, uint32_t n)
+{
+    char digits[10];
+    size_t count = 0, prefix_len = strlen(prefix);
+    char *text;
+
+    do {
+        digits[count++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    text = (char *)wmem_alloc(pinfo->pool, prefix_len + count + 1);
+    memcpy(text, prefix, prefix_len);
+    for (size_t i = 0; i < count; i++)
+        text[prefix_len + i] = digits[count - 1 - i];
+    text[prefix_len + count] = '\0';
+    return text;
+}
+
 /* "Key: ..." - which key was used and where it came from. */
 static void
 add_key_origin(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const miio_session *s)
@@ -104,11 +127,11 @@ add_key_origin(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const miio_s
 
     switch (s->key_origin) {
     case MIIO_KEY_ORIGIN_TABLE_ROW:
-        origin = wmem_strdup_printf(pinfo->pool, "miio_keys row %u", s->key_origin_ref);
+        origin = numbered(pinfo, "miio_keys row ", s->key_origin_ref);
         hf_ref = hf_miio_key_row;
         break;
     case MIIO_KEY_ORIGIN_FILE_LINE:
-        origin = wmem_strdup_printf(pinfo->pool, "key file line %u", s->key_origin_ref);
+        origin = numbered(pinfo, "key file line ", s->key_origin_ref);
         hf_ref = hf_miio_key_file_line;
         break;
     case MIIO_KEY_ORIGIN_HELLO_REPLY:
@@ -232,31 +255,11 @@ dissect_short_frame(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item,
     proto_item_append_text(miio_item, ", %s", what);
 }
 
-/*
- * Text the core has found to be valid UTF-8, as an FT_STRING item: one copy
- * into the packet pool. proto_tree_add_item(ENC_UTF_8) would validate it
- * again a byte at a time, the largest cost of drawing a frame. The value is
- * the same (both stop at a NUL byte).
- */
-static proto_item *
-add_utf8_text(proto_tree *tree, packet_info *pinfo, int hf, tvbuff_t *tvb, unsigned offset,
-              unsigned length)
-{
-    char *text;
-
-    if (!proto_field_is_referenced(tree, hf))
-        return proto_tree_add_item(tree, hf, tvb, (int)offset, (int)length, ENC_UTF_8);
-    text = (char *)wmem_alloc(pinfo->pool, (size_t)length + 1);
-    tvb_memcpy(tvb, text, (int)offset, length);
-    text[length] = '\0';
-    return proto_tree_add_string(tree, hf, tvb, (int)offset, (int)length, text);
-}
-
 static void
 add_span_string(proto_tree *tree, packet_info *pinfo, int hf, tvbuff_t *plain_tvb, miio_span span)
 {
     if (span.present)
-        add_utf8_text(tree, pinfo, hf, plain_tvb, span.offset, span.length);
+        miio_add_utf8_text(tree, pinfo, hf, plain_tvb, span.offset, span.length);
 }
 
 /* The JSON fields, each pointing at its bytes in the decrypted payload. */
@@ -366,7 +369,7 @@ add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *t
     plain_tvb = tvb_new_child_real_data(tvb, plaintext, len, len);
     add_new_data_source(pinfo, plain_tvb, "Decrypted miIO");
     if (p->utf8)
-        ti = add_utf8_text(tree, pinfo, hf_miio_decrypted, plain_tvb, 0, len);
+        ti = miio_add_utf8_text(tree, pinfo, hf_miio_decrypted, plain_tvb, 0, len);
     else
         ti = proto_tree_add_item(tree, hf_miio_decrypted, plain_tvb, 0, len, ENC_UTF_8);
     plain_tree = proto_item_add_subtree(ti, ett_miio_decrypted);
@@ -376,7 +379,7 @@ add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *t
         json_tvb = tvb_new_child_real_data(tvb, plaintext + p->repaired.offset, p->repaired.length,
                                            p->repaired.length);
         add_new_data_source(pinfo, json_tvb, "Repaired JSON");
-        ti = add_utf8_text(plain_tree, pinfo, hf_miio_repaired, json_tvb, 0, p->repaired.length);
+        ti = miio_add_utf8_text(plain_tree, pinfo, hf_miio_repaired, json_tvb, 0, p->repaired.length);
         proto_item_set_generated(ti);
         expert_add_info_format(pinfo, ti, &ei_miio_json_repaired,
                                "Invalid JSON repaired (%s)", p->repair);
