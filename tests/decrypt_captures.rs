@@ -221,3 +221,66 @@ fn leaked_token_in_hello_reply_is_shown_and_flagged() {
     let rows = sandbox.fields(&basic, &[], &["miio.token"]);
     assert!(rows.iter().all(|r| r[0].is_empty()));
 }
+
+#[test]
+fn long_text_that_is_not_ascii_is_labelled_as_wireshark_labels_it() {
+    // A vacuum's map and room names, the user's own, sent as UTF-8: Chinese,
+    // an emoji, a soft hyphen (a format character Wireshark escapes).
+    let sandbox = Sandbox::new();
+    let key = key_row(
+        "11121314",
+        "token",
+        "6a1f0c9e3b7d2584e6a9c0f1b2d3e4f5",
+        "vacuum",
+    );
+    let frames = decrypted_frames(&sandbox, "python-miio-unicode.pcapng", &[&key]);
+    assert_matches_truth(&frames, "python-miio-unicode.truth.jsonl");
+    assert!(frames[1].2["result"][0]["map_info"][0]["name"] == "二楼 卧室\u{ad}书房");
+
+    // Wireshark's label for a long string: the name marked as truncated,
+    // then the value (4.0 escapes unprintable characters, 4.2 and later
+    // show them), cut to fit its 240-byte label buffer without splitting a
+    // character.
+    let version = sandbox.run("tshark", &["--version"]);
+    let wireshark_4_0 = String::from_utf8_lossy(&version.stdout).contains("(Wireshark) 4.0.");
+    let marker = if wireshark_4_0 {
+        "[truncated]"
+    } else {
+        "[…]"
+    };
+    let pcap = sandbox.capture("python-miio-unicode.pcapng");
+    let rows = sandbox.fields(&pcap, &[&key], &["miio.decrypted", "miio.result"]);
+    let tree = sandbox.tshark(&["-r", pcap.to_str().unwrap(), "-o", &key, "-V"]);
+    let mut checked = 0;
+    for (name, text) in rows
+        .iter()
+        .flat_map(|r| [("Decrypted payload", &r[0]), ("Result", &r[1])])
+    {
+        if text.len() < 240 {
+            continue;
+        }
+        let shown = if wireshark_4_0 {
+            text.replace('\u{ad}', "\\u00AD")
+        } else {
+            text.clone()
+        };
+        let head = format!("{name} {marker}: ");
+        let line = tree
+            .lines()
+            .map(str::trim_start)
+            .find(|l| l.strip_prefix(&head).is_some_and(|v| shown.starts_with(v)))
+            .unwrap_or_else(|| panic!("no label for {text}"));
+        assert!(
+            (235..=239).contains(&line.len()),
+            "{} bytes: {line}",
+            line.len()
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 4, "decrypted payload and result of both replies");
+    if wireshark_4_0 {
+        assert!(tree.contains("卧室\\u00AD书房"));
+        // The room list's payload is cut inside "卫生间", between characters.
+        assert!(tree.contains("14, \"卫生\n"), "{tree}");
+    }
+}

@@ -191,8 +191,19 @@ start_devices --device 127.0.0.16:10111213:31b233b42173d68ac6075695187b4d22:drop
 stop_devices; stop_capture
 }
 
+# 11. A vacuum whose replies carry the user's own map and room names: long
+#     text that is not ASCII (Chinese, an emoji, a soft hyphen).
+python-miio-unicode() {
+start_capture python-miio-unicode
+start_devices --device 127.0.0.17:11121314:6a1f0c9e3b7d2584e6a9c0f1b2d3e4f5:utf8
+"$py" "$here/python_client.py" 127.0.0.17 6a1f0c9e3b7d2584e6a9c0f1b2d3e4f5 \
+  '[["get_multi_maps_list",[]],["get_room_mapping",[]]]' \
+  "$out/python-miio-unicode.truth.jsonl"
+stop_devices; stop_capture
+}
+
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(node-miio-plug python-miio-pairing python-miio-two-devices python-miio-flaky cloud-udp cloud-tcp python-miio-quirks python-miio-simulator python-miio-port-clash python-miio-late-key python-miio-polling)
+[ ${#names[@]} -gt 0 ] || names=(node-miio-plug python-miio-pairing python-miio-two-devices python-miio-flaky cloud-udp cloud-tcp python-miio-quirks python-miio-simulator python-miio-port-clash python-miio-late-key python-miio-polling python-miio-unicode)
 for name in "${names[@]}"; do "$name"; done
 chmod 644 "$out"/*
 ls -l "$out"

@@ -20,6 +20,7 @@ with that method and answers later ones (the client's retry). Stops on SIGTERM.
 """
 import argparse
 import datetime
+import json
 import select
 import signal
 import socket
@@ -53,6 +54,7 @@ class Device:
         self.dup = "dup" in flags
         self.lossy = "lossy" in flags
         self.quirky = "quirky" in flags
+        self.raw_utf8 = "utf8" in flags
         self.drop = {int(f[5:]) for f in flags if f.startswith("drop=")}
         self.lose_first = {f[11:] for f in flags if f.startswith("lose-first=")}
         self.did = bytes.fromhex(did)
@@ -82,6 +84,17 @@ class Device:
             return {"result": [values.get(p, None) for p in params]}
         if method in ("set_power", "set_wifi_led", "set_usb_on"):
             return {"result": ["ok"]}
+        if method == "get_multi_maps_list":
+            # Names are the user's own, often not ASCII (a soft hyphen, which
+            # Wireshark escapes, and an emoji, four bytes, among them).
+            names = ["二楼 卧室\u00ad书房", "地下室 🧺 洗衣房", "一楼 客厅与厨房"]
+            return {"result": [{"max_multi_map": 4, "max_bak_map": 1, "multi_map_count": 3,
+                                "map_info": [{"mapFlag": i, "add_time": 1700000000 + i, "length": len(n),
+                                              "name": n, "bak_maps": [{"mapFlag": 4, "add_time": 1700000100}]}
+                                             for i, n in enumerate(names)]}]}
+        if method == "get_room_mapping":
+            rooms = ["客厅", "厨房", "主卧", "儿童房", "书房", "卫生间", "阳台", "走廊"]
+            return {"result": [[16 + i, "%d" % (2400000 + i), 14, name] for i, name in enumerate(rooms)]}
         if method == "get_properties":
             return {"result": [dict(p, code=0, value=True) for p in params]}
         if method == "set_properties":
@@ -114,6 +127,11 @@ class Device:
             return
         reply = {"id": request["id"]}
         reply.update(self.result_for(request.get("method"), request.get("params", [])))
+        if self.raw_utf8:
+            # Text as the firmware sends it, UTF-8 rather than \u escapes
+            # (json.dumps in Message.build escapes everything to ASCII).
+            self.sock.sendto(self.raw_frame(json.dumps(reply, ensure_ascii=False).encode()), addr)
+            return
         header = {"length": 0, "unknown": 0, "device_id": self.did,
                   "ts": datetime.datetime.utcfromtimestamp(self.stamp())}
         out = Message.build({"data": {"value": reply}, "header": {"value": header}, "checksum": 0},
