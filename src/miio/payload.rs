@@ -354,7 +354,9 @@ fn string_value(raw: &RawValue) -> Option<Cow<'_, str>> {
     // escapes (the common case, and the error path only for the rest).
     match serde_json::from_str::<&str>(raw.get()) {
         Ok(text) => Some(Cow::Borrowed(text)),
-        Err(_) => serde_json::from_str::<String>(raw.get()).ok().map(Cow::Owned),
+        Err(_) => serde_json::from_str::<String>(raw.get())
+            .ok()
+            .map(Cow::Owned),
     }
 }
 
