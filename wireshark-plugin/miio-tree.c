@@ -1,21 +1,21 @@
 /*
  * miio-tree.c - draws a dissected miIO frame: header fields, checksum, key,
  * the "Decrypted miIO" data source and its JSON fields, links, expert infos,
- * the Info column and the tap. Everything it shows comes from the Rust core
- * (miio_frame_info); nothing here parses or decides.
+ * the Info column and the tap; the 32-byte frames are in miio-short-tree.c.
+ * Everything it shows comes from the Rust core (miio_frame_info); nothing
+ * here parses or decides.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include <inttypes.h>
 #include <stdbool.h>
 #include <string.h>
 
 #include <epan/expert.h>
 #include <epan/packet.h>
 #include <epan/tap.h>
-#include <epan/to_str.h>
 
 #include "miio-fields.h"
+#include "miio-tree.h"
 #include "text-item.h"
 
 #define MIIO_STAMP_NONE 0xffffffffU
@@ -77,8 +77,8 @@ dissect_malformed(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item,
     col_add_fstr(pinfo->cinfo, COL_INFO, "Malformed miIO frame: %s", why);
 }
 
-static void
-add_checksum(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const miio_frame_info *info)
+void
+miio_add_checksum(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const miio_frame_info *info)
 {
     proto_item *ti = proto_tree_add_item(tree, hf_miio_checksum, tvb, MIIO_OFFSET_CHECKSUM,
                                          MIIO_CHECKSUM_LEN, ENC_NA);
@@ -118,8 +118,8 @@ numbered(packet_info *pinfo, const char *prefix, uint32_t n)
 }
 
 /* "Key: ..." - which key was used and where it came from. */
-static void
-add_key_origin(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const miio_session *s)
+void
+miio_add_key_origin(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const miio_session *s)
 {
     const char *origin;
     int hf_ref;
@@ -160,99 +160,6 @@ add_key_origin(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const miio_s
     proto_item_set_generated(ti);
     ti = proto_tree_add_uint(tree, hf_ref, tvb, 0, 0, s->key_origin_ref);
     proto_item_set_generated(ti);
-}
-
-/* A hello reply's bytes 16..31: the token, a candidate until a frame's
- * checksum confirms it, dropped when another key verifies the device. */
-static void
-add_hello_token(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const miio_frame_info *info)
-{
-    const miio_session *s = &info->session;
-    proto_item *ti = proto_tree_add_item(tree, hf_miio_token, tvb, MIIO_OFFSET_CHECKSUM,
-                                         MIIO_TOKEN_LEN, ENC_NA);
-    proto_item *link;
-
-    if (s->key_dropped_in) {
-        proto_item_append_text(ti, " [not the token: frame %u verified with another key]",
-                               s->key_dropped_in);
-        link = proto_tree_add_uint(tree, hf_miio_token_dropped_in, tvb, 0, 0, s->key_dropped_in);
-        proto_item_set_generated(link);
-        expert_add_info_format(pinfo, ti, &ei_miio_key_dropped,
-            "Token candidate dropped: frame %u of device 0x%08x verified with another key "
-            "and this one verified none", s->key_dropped_in, info->header.device_id);
-        col_add_fstr(pinfo->cinfo, COL_INFO, "Hello reply, device 0x%08x", info->header.device_id);
-        return;
-    }
-    expert_add_info(pinfo, ti, &ei_miio_token_leaked);
-    if (s->key_confirmed_in) {
-        proto_item_append_text(ti, " [confirmed by the checksum of frame %u]", s->key_confirmed_in);
-        link = proto_tree_add_uint(tree, hf_miio_token_confirmed_in, tvb, 0, 0, s->key_confirmed_in);
-        proto_item_set_generated(link);
-    } else if (s->key_origin == MIIO_KEY_ORIGIN_HELLO_REPLY) {
-        proto_item_append_text(ti, " [candidate: no checksum has confirmed it yet]");
-    }
-    add_key_origin(tvb, pinfo, tree, s);
-    if (s->taught != MIIO_KEY_ORIGIN_NONE)
-        expert_add_info_format(pinfo, ti, &ei_miio_key_learned,
-            "Token learned for device 0x%08x: its frames decrypt with it", info->header.device_id);
-    col_add_fstr(pinfo->cinfo, COL_INFO, "Hello reply, device 0x%08x, token leaked",
-                 info->header.device_id);
-}
-
-/* The 32-byte frames: hellos, hello replies, pings, and on a cloud
- * connection the cloud hello, time sync and keep-alives. */
-static void
-dissect_short_frame(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item,
-              proto_tree *tree, const miio_frame_info *info)
-{
-    const char *what = "Hello reply";
-
-    switch (info->kind) {
-    case MIIO_KIND_HELLO_REQUEST:
-        what = "Hello";
-        proto_tree_add_item(tree, hf_miio_checksum, tvb, MIIO_OFFSET_CHECKSUM, MIIO_CHECKSUM_LEN, ENC_NA);
-        col_set_str(pinfo->cinfo, COL_INFO, "Hello");
-        break;
-    case MIIO_KIND_HELLO_REPLY_TOKEN:
-        add_hello_token(tvb, pinfo, tree, info);
-        break;
-    case MIIO_KIND_PING:
-        what = info->session.echo ? "Ping echo" : "Ping";
-        add_checksum(tvb, pinfo, tree, info);
-        add_key_origin(tvb, pinfo, tree, &info->session);
-        col_add_fstr(pinfo->cinfo, COL_INFO, "Ping (empty payload)%s, device 0x%08x%s",
-                     info->session.echo ? " echo" : "", info->header.device_id,
-                     info->checksum_status == MIIO_CHECKSUM_GOOD ? "" : ", checksum not verified");
-        break;
-    case MIIO_KIND_CLOUD_HELLO:
-        what = "Cloud hello";
-        proto_tree_add_item(tree, hf_miio_checksum, tvb, MIIO_OFFSET_CHECKSUM, MIIO_CHECKSUM_LEN, ENC_NA);
-        col_set_str(pinfo->cinfo, COL_INFO, "Cloud hello (device to cloud)");
-        break;
-    case MIIO_KIND_TIME_SYNC: {
-        nstime_t when;
-        proto_item *ti;
-        what = "Time sync";
-        when.secs = (time_t)info->header.stamp;
-        when.nsecs = 0;
-        ti = proto_tree_add_time(tree, hf_miio_time_sync, tvb, MIIO_OFFSET_STAMP, 4, &when);
-        proto_item_set_generated(ti);
-        proto_tree_add_item(tree, hf_miio_checksum, tvb, MIIO_OFFSET_CHECKSUM, MIIO_CHECKSUM_LEN, ENC_NA);
-        col_add_fstr(pinfo->cinfo, COL_INFO, "Time sync (cloud to device), server time %s",
-                     abs_time_secs_to_str(pinfo->pool, when.secs, ABSOLUTE_TIME_UTC, TRUE));
-        break;
-    }
-    case MIIO_KIND_KEEPALIVE:
-        what = info->session.echo ? "Keep-alive echo" : "Keep-alive";
-        proto_tree_add_item(tree, hf_miio_checksum, tvb, MIIO_OFFSET_CHECKSUM, MIIO_CHECKSUM_LEN, ENC_NA);
-        col_add_fstr(pinfo->cinfo, COL_INFO, "%s, device 0x%08x", what, info->header.device_id);
-        break;
-    default:
-        proto_tree_add_item(tree, hf_miio_checksum, tvb, MIIO_OFFSET_CHECKSUM, MIIO_CHECKSUM_LEN, ENC_NA);
-        col_add_fstr(pinfo->cinfo, COL_INFO, "Hello reply, device 0x%08x", info->header.device_id);
-        break;
-    }
-    proto_item_append_text(miio_item, ", %s", what);
 }
 
 static void
@@ -410,9 +317,9 @@ dissect_data(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item, proto_tre
     int ct_len = (int)(info->frame_len - MIIO_HEADER_LEN);
     proto_item *enc_item;
 
-    add_checksum(tvb, pinfo, tree, info);
+    miio_add_checksum(tvb, pinfo, tree, info);
     enc_item = proto_tree_add_item(tree, hf_miio_encrypted, tvb, MIIO_HEADER_LEN, ct_len, ENC_NA);
-    add_key_origin(tvb, pinfo, tree, &info->session);
+    miio_add_key_origin(tvb, pinfo, tree, &info->session);
     if (info->session.candidate_dropped)
         expert_add_info_format(pinfo, miio_item, &ei_miio_key_dropped,
             "Token candidate from the hello reply in frame %u dropped: this frame verifies with "
@@ -485,7 +392,7 @@ miio_tree_frame(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item, proto_
     case MIIO_KIND_KEEPALIVE:
     case MIIO_KIND_PING:
         add_header_fields(miio_tree, tvb, info);
-        dissect_short_frame(tvb, pinfo, miio_item, miio_tree, info);
+        miio_tree_short_frame(tvb, pinfo, miio_item, miio_tree, info);
         break;
     case MIIO_KIND_DATA:
         add_header_fields(miio_tree, tvb, info);
