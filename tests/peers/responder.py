@@ -16,7 +16,9 @@ the invalid JSON (or non-JSON) real firmware sends, encrypted with
 python-miio's own crypto; `drop=N` (repeatable) ignores every request whose
 JSON id is N, each time it arrives, so a client that does not retry gets no
 reply at all; `lose-first=METHOD` (repeatable) ignores only the first request
-with that method and answers later ones (the client's retry). Stops on SIGTERM.
+with that method and answers later ones (the client's retry); `utf8` sends
+replies as raw UTF-8 JSON, not with the \\u escapes of python-miio's own
+encoder. Stops on SIGTERM.
 """
 import argparse
 import datetime
@@ -128,8 +130,8 @@ class Device:
         reply = {"id": request["id"]}
         reply.update(self.result_for(request.get("method"), request.get("params", [])))
         if self.raw_utf8:
-            # Text as the firmware sends it, UTF-8 rather than \u escapes
-            # (json.dumps in Message.build escapes everything to ASCII).
+            # Text as raw UTF-8 rather than \u escapes (json.dumps in
+            # Message.build escapes everything to ASCII).
             self.sock.sendto(self.raw_frame(json.dumps(reply, ensure_ascii=False).encode()), addr)
             return
         header = {"length": 0, "unknown": 0, "device_id": self.did,
