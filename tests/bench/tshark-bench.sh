@@ -33,22 +33,10 @@ corpus="$sandbox/corpus.pcap"
 bench_corpus "$doublings" "$corpus"
 frames=$(capinfos -c -M "$corpus" | awk '/Number of packets/ {print $NF}')
 
-key='uat:miio_keys:"0a1b2c3d","token","3f4a1c2b9d8e7f60112233445566aa01","vacuum"'
+key=$bench_key
 twin="$sandbox/twin.pcap"
-chmod -R a+rwX "$sandbox"
-as_user tshark -r "$corpus" -o "$key" -T json -x -j miio > "$sandbox/decrypted.json"
-# Debian's python3, where python3-dpkt (scripts/install-deps.sh) is.
-/usr/bin/python3 "$here/make-twin.py" "$corpus" "$sandbox/decrypted.json" "$twin"
-rm "$sandbox/decrypted.json"
-chmod a+r "$twin"
-# The twin must hold the JSON: Wireshark's JSON dissector reads every
-# plaintext the plugin produced.
-decrypted=$(as_user tshark -r "$corpus" -o "$key" -Y miio.decrypted -T fields -e frame.number | wc -l)
-json_in_twin=$(as_user tshark -r "$twin" -d udp.port==54321,json -Y json -T fields -e frame.number | wc -l)
-if [ "$decrypted" -eq 0 ] || [ "$decrypted" -ne "$json_in_twin" ]; then
-  echo "tshark-bench: the twin is wrong: $decrypted frames decrypted, $json_in_twin JSON in the twin" >&2
-  exit 1
-fi
+bench_twin "$corpus" "$twin"
+decrypted=$bench_decrypted
 
 # 999 decoys for any device, then the right token, also for any device.
 {

@@ -83,3 +83,26 @@ bench_corpus() {
   rm "$doubled"
   chmod a+r "$2"
 }
+
+# The key of the benchmarks' corpus (the python-miio capture's device).
+bench_key='uat:miio_keys:"0a1b2c3d","token","3f4a1c2b9d8e7f60112233445566aa01","vacuum"'
+
+# bench_twin CORPUS OUT: the corpus's cleartext twin, the same packets with
+# each miIO payload replaced by the plaintext the plugin decrypts from it
+# (tests/bench/make-twin.py, dpkt's pcap writer). Checks that Wireshark's
+# JSON dissector finds every plaintext in it; sets bench_decrypted.
+bench_twin() {
+  local corpus=$1 twin=$2 in_twin
+  chmod -R a+rwX "$sandbox"
+  as_user tshark -r "$corpus" -o "$bench_key" -T json -x -j miio > "$sandbox/decrypted.json"
+  # Debian's python3, where python3-dpkt (scripts/install-deps.sh) is.
+  /usr/bin/python3 "$project_root/tests/bench/make-twin.py" "$corpus" "$sandbox/decrypted.json" "$twin"
+  rm "$sandbox/decrypted.json"
+  chmod a+r "$twin"
+  bench_decrypted=$(as_user tshark -r "$corpus" -o "$bench_key" -Y miio.decrypted -T fields -e frame.number | wc -l)
+  in_twin=$(as_user tshark -r "$twin" -d udp.port==54321,json -Y json -T fields -e frame.number | wc -l)
+  if [ "$bench_decrypted" -eq 0 ] || [ "$bench_decrypted" -ne "$in_twin" ]; then
+    echo "the twin is wrong: $bench_decrypted frames decrypted, $in_twin JSON in the twin" >&2
+    return 1
+  fi
+}
