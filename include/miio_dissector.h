@@ -390,6 +390,7 @@ typedef struct roborock_frame_info {
     uint32_t key_row;                /* row of miio_keys; 0 = none */
     uint32_t keys_tried;
     size_t plaintext_len;
+    uint8_t utf8;                    /* the plaintext is valid UTF-8 */
     roborock_payload_kind payload_kind;
     miio_span inner;                 /* the unescaped RPC text, in the plaintext buffer */
     uint8_t id_is_integer;

@@ -14,6 +14,7 @@
 #include <epan/packet.h>
 
 #include "roborock-fields.h"
+#include "text-item.h"
 
 static const value_string roborock_frame_error_vals[] = {
     { ROBOROCK_FRAME_SHORT,       "shorter than the 17-byte header" },
@@ -44,11 +45,12 @@ call_json(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root)
     col_set_writable(pinfo->cinfo, COL_PROTOCOL, protocol);
 }
 
+/* A span of the RPC text, which the core wrote from a Rust string: UTF-8. */
 static void
-add_span_string(proto_tree *tree, int hf, tvbuff_t *tvb, miio_span span)
+add_span_string(proto_tree *tree, packet_info *pinfo, int hf, tvbuff_t *tvb, miio_span span)
 {
     if (span.present)
-        proto_tree_add_item(tree, hf, tvb, span.offset, span.length, ENC_UTF_8);
+        miio_add_utf8_text(tree, pinfo, hf, tvb, span.offset, span.length);
 }
 
 static void
@@ -123,17 +125,17 @@ add_rpc(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *tree, u
     miio_span id = in_rpc(info->id_span, info), code = in_rpc(info->error_code_span, info);
 
     add_new_data_source(pinfo, rpc_tvb, "Roborock RPC");
-    ti = proto_tree_add_item(tree, hf_roborock_rpc, rpc_tvb, 0, info->inner.length, ENC_UTF_8);
+    ti = miio_add_utf8_text(tree, pinfo, hf_roborock_rpc, rpc_tvb, 0, info->inner.length);
     rpc_tree = proto_item_add_subtree(ti, ett_roborock_decrypted);
     if (id.present)
         proto_tree_add_int64(rpc_tree, hf_roborock_id, rpc_tvb, id.offset, id.length, info->id);
-    add_span_string(rpc_tree, hf_roborock_method, rpc_tvb, in_rpc(info->method, info));
-    add_span_string(rpc_tree, hf_roborock_params, rpc_tvb, in_rpc(info->params, info));
-    add_span_string(rpc_tree, hf_roborock_result, rpc_tvb, in_rpc(info->result, info));
+    add_span_string(rpc_tree, pinfo, hf_roborock_method, rpc_tvb, in_rpc(info->method, info));
+    add_span_string(rpc_tree, pinfo, hf_roborock_params, rpc_tvb, in_rpc(info->params, info));
+    add_span_string(rpc_tree, pinfo, hf_roborock_result, rpc_tvb, in_rpc(info->result, info));
     if (code.present)
         proto_tree_add_int64(rpc_tree, hf_roborock_error_code, rpc_tvb, code.offset, code.length,
                              info->error_code);
-    add_span_string(rpc_tree, hf_roborock_error_message, rpc_tvb, in_rpc(info->error_message, info));
+    add_span_string(rpc_tree, pinfo, hf_roborock_error_message, rpc_tvb, in_rpc(info->error_message, info));
     if (roborock_json_handle && root)
         call_json(rpc_tvb, pinfo, root);
 }
@@ -197,7 +199,10 @@ add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *t
         add_map(tvb, pinfo, proto_item_add_subtree(ti, ett_roborock_decrypted), info);
         return;
     }
-    ti = proto_tree_add_item(tree, hf_roborock_decrypted, plain_tvb, 0, len, ENC_UTF_8);
+    if (info->utf8)
+        ti = miio_add_utf8_text(tree, pinfo, hf_roborock_decrypted, plain_tvb, 0, len);
+    else
+        ti = proto_tree_add_item(tree, hf_roborock_decrypted, plain_tvb, 0, len, ENC_UTF_8);
     plain_tree = proto_item_add_subtree(ti, ett_roborock_decrypted);
     if (info->inner.present) {
         add_rpc(tvb, pinfo, root, plain_tree, plaintext, info);

@@ -205,6 +205,7 @@ fn frame_info(d: &Dissection) -> roborock_frame_info {
     info.key_row = d.key_row.unwrap_or(0);
     info.keys_tried = d.keys_tried;
     info.plaintext_len = d.plaintext_len;
+    info.utf8 = u8::from(d.plaintext_utf8);
     let r = &d.reading;
     info.payload_kind = match (r.kind, d.decrypt) {
         _ if d.broadcast.is_some() && d.decrypt == Decrypt::Ok => {

@@ -89,6 +89,9 @@ pub struct Dissection {
     pub keys_tried: u32,
     /// Plaintext bytes written to the output buffer.
     pub plaintext_len: usize,
+    /// The plaintext written out is valid UTF-8 (text the shim need not
+    /// check again).
+    pub plaintext_utf8: bool,
     pub reading: Reading,
     /// Where the unescaped RPC text was written in the output buffer.
     pub inner_at: Option<(usize, usize)>,
@@ -289,6 +292,7 @@ fn decrypt_payload(
     }
     let plain = strip_second_padding(h.version, plain);
     d.plaintext_len = plain.len().min(out.len());
+    d.plaintext_utf8 = std::str::from_utf8(&plain[..d.plaintext_len]).is_ok();
     d.reading = payload::read(&plain);
     if let Some(inner) = &d.reading.inner {
         if let Some(room) = out.get_mut(n..n + inner.len()) {
@@ -439,6 +443,7 @@ fn discovery(
     let n = plain.len().min(out.len());
     out[..n].copy_from_slice(&plain[..n]);
     d.plaintext_len = n;
+    d.plaintext_utf8 = std::str::from_utf8(&plain[..n]).is_ok();
     let v: serde_json::Value = serde_json::from_slice(&plain).unwrap_or_default();
     d.duid = v.get("duid").and_then(|x| x.as_str()).map(str::to_string);
     let ip = v.get("ip").and_then(|x| x.as_str()).unwrap_or("?");
