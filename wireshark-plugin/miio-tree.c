@@ -275,10 +275,7 @@ add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *t
     }
     plain_tvb = tvb_new_child_real_data(tvb, plaintext, len, len);
     add_new_data_source(pinfo, plain_tvb, "Decrypted miIO");
-    if (p->utf8)
-        ti = miio_add_utf8_text(tree, pinfo, hf_miio_decrypted, plain_tvb, 0, len);
-    else
-        ti = proto_tree_add_item(tree, hf_miio_decrypted, plain_tvb, 0, len, ENC_UTF_8);
+    ti = miio_add_text(tree, pinfo, hf_miio_decrypted, plain_tvb, 0, len, p->utf8);
     plain_tree = proto_item_add_subtree(ti, ett_miio_decrypted);
     json_tvb = plain_tvb;
 

@@ -199,10 +199,7 @@ add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *t
         add_map(tvb, pinfo, proto_item_add_subtree(ti, ett_roborock_decrypted), info);
         return;
     }
-    if (info->utf8)
-        ti = miio_add_utf8_text(tree, pinfo, hf_roborock_decrypted, plain_tvb, 0, len);
-    else
-        ti = proto_tree_add_item(tree, hf_roborock_decrypted, plain_tvb, 0, len, ENC_UTF_8);
+    ti = miio_add_text(tree, pinfo, hf_roborock_decrypted, plain_tvb, 0, len, info->utf8);
     plain_tree = proto_item_add_subtree(ti, ett_roborock_decrypted);
     if (info->inner.present) {
         add_rpc(tvb, pinfo, root, plain_tree, plaintext, info);

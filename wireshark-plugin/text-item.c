@@ -116,3 +116,12 @@ miio_add_utf8_text(proto_tree *tree, packet_info *pinfo, int hf, tvbuff_t *tvb, 
         set_label_from_prefix(ti, text);
     return ti;
 }
+
+proto_item *
+miio_add_text(proto_tree *tree, packet_info *pinfo, int hf, tvbuff_t *tvb, unsigned offset,
+              unsigned length, bool utf8)
+{
+    if (!utf8)
+        return proto_tree_add_item(tree, hf, tvb, (int)offset, (int)length, ENC_UTF_8);
+    return miio_add_utf8_text(tree, pinfo, hf, tvb, offset, length);
+}
