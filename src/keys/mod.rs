@@ -1,7 +1,9 @@
 //! Keys: rows of the `miio_keys` preference table (`row`, and `roborock`
 //! for Roborock local keys), a text file of
-//! keys (`file`), and the store of configured and learned keys (`store`).
+//! keys (`file`), and the store of configured and learned keys (`store`) and its index by
+//! device (`device_keys`).
 
+pub mod device_keys;
 pub mod file;
 pub mod roborock;
 pub mod roborock_file;

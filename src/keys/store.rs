@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use crate::keys::device_keys::DeviceIndex;
 use crate::keys::KeyEntry;
 use crate::miio::crypto::{DeviceKey, TOKEN_LEN};
 
@@ -74,11 +75,12 @@ pub struct KeyStore {
     table: Vec<KnownKey>,
     file: Vec<KnownKey>,
     learned: Vec<KnownKey>,
-    /// Device id → the key that last verified one of its frames, so trial
-    /// decryption costs one MD5 per frame once a device's key is known.
-    verified: HashMap<u32, KeyRef>,
-    /// Learned keys whose candidacy is open; 0 makes `settle` free.
-    open_candidates: usize,
+    /// Per device: its keys, the key that last verified, its misses.
+    devices: DeviceIndex,
+    /// Keys for any device: table rows, then the key file.
+    any_device: Vec<KeyRef>,
+    /// (device, token) → the first key of the device with that token.
+    by_token: HashMap<(u32, [u8; TOKEN_LEN]), KeyRef>,
 }
 
 impl KeyStore {
@@ -87,7 +89,7 @@ impl KeyStore {
             .into_iter()
             .map(|e| known(e, KeyOrigin::TableRow))
             .collect();
-        self.verified.clear();
+        self.reindex();
     }
 
     pub fn set_file_keys(&mut self, entries: Vec<KeyEntry>) {
@@ -95,14 +97,48 @@ impl KeyStore {
             .into_iter()
             .map(|e| known(e, KeyOrigin::FileLine))
             .collect();
-        self.verified.clear();
+        self.reindex();
     }
 
     /// Forgets what the last capture taught: learned keys and the cache.
     pub fn forget_capture(&mut self) {
         self.learned.clear();
-        self.verified.clear();
-        self.open_candidates = 0;
+        self.reindex();
+    }
+
+    /// Builds the index from the lists; caches and miss counts start over.
+    fn reindex(&mut self) {
+        self.devices.clear();
+        self.any_device.clear();
+        self.by_token.clear();
+        let configured = refs(&self.table, KeyRef::Table, |_| true)
+            .chain(refs(&self.file, KeyRef::File, |_| true))
+            .collect::<Vec<_>>();
+        for r in configured {
+            let Some(k) = self.get(r) else { continue };
+            let (device_id, token) = (k.device_id, *k.key.token());
+            match device_id {
+                None => self.any_device.push(r),
+                Some(d) => {
+                    self.devices.entry(d).or_default().configured.push(r);
+                    self.by_token.entry((d, token)).or_insert(r);
+                }
+            }
+        }
+        for (i, k) in self.learned.iter().enumerate() {
+            let Some(d) = k.device_id else { continue };
+            self.by_token
+                .entry((d, *k.key.token()))
+                .or_insert(KeyRef::Learned(i as u32));
+            match k.candidacy {
+                Some(Candidacy::DroppedIn(_)) => {}
+                c => self
+                    .devices
+                    .entry(d)
+                    .or_default()
+                    .push_learned(i as u32, c == Some(Candidacy::Open)),
+            }
+        }
     }
 
     pub fn configured_len(&self) -> usize {
@@ -119,72 +155,97 @@ impl KeyStore {
 
     /// The device's own key with this token (dropped candidates included).
     pub fn find(&self, device_id: u32, token: &[u8; TOKEN_LEN]) -> Option<KeyRef> {
-        let mine = move |k: &KnownKey| k.device_id == Some(device_id) && k.key.token() == token;
-        refs(&self.table, KeyRef::Table, mine)
-            .chain(refs(&self.file, KeyRef::File, mine))
-            .chain(refs(&self.learned, KeyRef::Learned, mine))
-            .next()
+        self.by_token.get(&(device_id, *token)).copied()
     }
 
-    /// Remembers a token the traffic revealed for `device_id`. Returns false
-    /// when the store already has that token for the device.
-    pub fn learn(&mut self, device_id: u32, token: [u8; TOKEN_LEN], origin: KeyOrigin) -> bool {
+    /// Remembers a token the traffic revealed for `device_id`. Returns the
+    /// new key, or `None` when the store already has that token for the
+    /// device.
+    pub fn learn(
+        &mut self,
+        device_id: u32,
+        token: [u8; TOKEN_LEN],
+        origin: KeyOrigin,
+    ) -> Option<KeyRef> {
         if self.find(device_id, &token).is_some() {
-            return false;
+            return None;
         }
-        let candidacy = matches!(origin, KeyOrigin::HelloReply(_)).then_some(Candidacy::Open);
-        self.open_candidates += usize::from(candidacy.is_some());
+        let candidate = matches!(origin, KeyOrigin::HelloReply(_));
+        let index = self.learned.len() as u32;
         self.learned.push(KnownKey {
             key: DeviceKey::new(token),
             device_id: Some(device_id),
             origin,
-            candidacy,
+            candidacy: candidate.then_some(Candidacy::Open),
         });
-        true
+        let r = KeyRef::Learned(index);
+        self.by_token.insert((device_id, token), r);
+        self.devices
+            .entry(device_id)
+            .or_default()
+            .push_learned(index, candidate);
+        Some(r)
     }
 
     /// A frame of `device_id` (packet `frame`) verified with `by`: that
     /// confirms `by` if it is an open candidate, and drops the device's other
-    /// open candidates.
+    /// open candidates. Each candidate is settled once, so this costs
+    /// nothing once a device has none open.
     pub fn settle(&mut self, device_id: u32, by: KeyRef, frame: u32) -> Settled {
         let mut settled = Settled::default();
-        if self.open_candidates == 0 {
+        let Some(device) = self.devices.get_mut(&device_id) else {
+            return settled;
+        };
+        if device.open.is_empty() {
             return settled;
         }
-        for (i, k) in self.learned.iter_mut().enumerate() {
-            if k.device_id != Some(device_id) || k.candidacy != Some(Candidacy::Open) {
+        for i in std::mem::take(&mut device.open) {
+            let Some(k) = self.learned.get_mut(i as usize) else {
                 continue;
-            }
+            };
             let KeyOrigin::HelloReply(hello) = k.origin else {
                 continue;
             };
-            if by == KeyRef::Learned(i as u32) {
+            if by == KeyRef::Learned(i) {
                 k.candidacy = Some(Candidacy::ConfirmedIn(frame));
                 settled.confirmed = Some(hello);
+                device.first_certain.get_or_insert(i);
             } else {
                 k.candidacy = Some(Candidacy::DroppedIn(frame));
                 settled.dropped.push(hello);
             }
-            self.open_candidates -= 1;
         }
+        let learned = &self.learned;
+        device.learned.retain(|&i| {
+            !matches!(
+                learned.get(i as usize).and_then(|k| k.candidacy),
+                Some(Candidacy::DroppedIn(_))
+            )
+        });
         settled
     }
 
-    /// Keys meant for this device, in order: table, key file, learned
-    /// (less dropped candidates).
-    fn for_device(&self, device_id: u32) -> impl Iterator<Item = KeyRef> + '_ {
-        let mine = move |k: &KnownKey| {
-            k.device_id == Some(device_id) && !matches!(k.candidacy, Some(Candidacy::DroppedIn(_)))
-        };
-        refs(&self.table, KeyRef::Table, mine)
-            .chain(refs(&self.file, KeyRef::File, mine))
-            .chain(refs(&self.learned, KeyRef::Learned, mine))
+    /// `r` verified a frame of `device_id`: tried first on its next frames.
+    pub fn remember(&mut self, device_id: u32, r: KeyRef) {
+        let device = self.devices.entry(device_id).or_default();
+        device.verified = Some(r);
+        device.misses = 0;
     }
 
-    /// Keys for any device, in order: table, key file.
-    fn for_any_device(&self) -> impl Iterator<Item = KeyRef> + '_ {
-        let any = |k: &KnownKey| k.device_id.is_none();
-        refs(&self.table, KeyRef::Table, any).chain(refs(&self.file, KeyRef::File, any))
+    /// Keys for any device are no longer tried on this device's frames.
+    pub fn skips_any_device_keys(&self, device_id: u32) -> bool {
+        !self.any_device.is_empty()
+            && self
+                .devices
+                .get(&device_id)
+                .is_some_and(|d| d.any_device_keys_given_up())
+    }
+
+    /// No key verified a data frame of `device_id` (first pass): after a
+    /// few in a row, keys for any device are no longer tried on it.
+    pub fn missed(&mut self, device_id: u32) {
+        let device = self.devices.entry(device_id).or_default();
+        device.misses = device.misses.saturating_add(1);
     }
 
     fn verifies(&self, r: KeyRef, frame: &[u8]) -> bool {
@@ -194,14 +255,17 @@ impl KeyStore {
     /// Picks the key for a data frame of `device_id`.
     ///
     /// The key that last verified this device's frames is tried first. Then
-    /// the device's own keys, then keys for any device; the first whose
-    /// checksum verifies wins and is remembered. If none verifies but the
-    /// device has keys of its own (less open candidates), the first is returned unverified
-    /// (a corrupted frame still shows what decrypts). Returns the choice and
-    /// how many keys were tried.
+    /// the device's own keys (configured, then its newest learned ones),
+    /// then keys for any device, unless they failed on the device's last
+    /// frames; the first whose checksum verifies wins and is remembered. If
+    /// none verifies but the device has keys of its own (less open
+    /// candidates), one is returned unverified (a corrupted frame still
+    /// shows what decrypts). Returns the choice and how many keys were
+    /// tried.
     pub fn choose(&mut self, device_id: u32, frame: &[u8]) -> (Option<KeyChoice>, u32) {
         let mut tried = 0u32;
-        let cached = self.verified.get(&device_id).copied();
+        let device = self.devices.get(&device_id);
+        let cached = device.and_then(|d| d.verified);
         if let Some(r) = cached {
             tried += 1;
             if self.verifies(r, frame) {
@@ -214,8 +278,11 @@ impl KeyStore {
                 );
             }
         }
+        let give_up_any = device.is_some_and(|d| d.any_device_keys_given_up());
+        let own = device.into_iter().flat_map(|d| d.tried());
+        let any = self.any_device.iter().copied().filter(|_| !give_up_any);
         let mut found = None;
-        for r in self.for_device(device_id).chain(self.for_any_device()) {
+        for r in own.chain(any) {
             if Some(r) == cached {
                 continue;
             }
@@ -226,7 +293,7 @@ impl KeyStore {
             }
         }
         if let Some(r) = found {
-            self.verified.insert(device_id, r);
+            self.remember(device_id, r);
             return (
                 Some(KeyChoice {
                     key: r,
@@ -235,13 +302,15 @@ impl KeyStore {
                 tried,
             );
         }
+        let device = self.devices.get(&device_id);
         // An unconfirmed hello-reply token is never used unverified: it may
         // be no token at all.
         let fallback = cached.or_else(|| {
-            self.for_device(device_id).find(|&r| {
-                self.get(r)
-                    .is_some_and(|k| k.candidacy != Some(Candidacy::Open))
-            })
+            let d = device?;
+            d.configured
+                .first()
+                .copied()
+                .or(d.first_certain.map(KeyRef::Learned))
         });
         (
             fallback.map(|key| KeyChoice {

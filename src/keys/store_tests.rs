@@ -88,9 +88,9 @@ fn second_key_for_same_device_wins_when_it_verifies() {
 fn learned_keys_apply_to_their_device_only() {
     let mut s = KeyStore::default();
     let token: [u8; 16] = hex(TOKEN).try_into().unwrap();
-    assert!(s.learn(DID, token, KeyOrigin::HelloReply(4)));
+    assert!(s.learn(DID, token, KeyOrigin::HelloReply(4)).is_some());
     assert!(
-        !s.learn(DID, token, KeyOrigin::HelloReply(5)),
+        s.learn(DID, token, KeyOrigin::HelloReply(5)).is_none(),
         "same token twice"
     );
     let (choice, _) = s.choose(DID, &hex(INFO_REQUEST));
@@ -104,7 +104,7 @@ fn learned_keys_apply_to_their_device_only() {
 fn hello_reply_token_is_a_candidate_until_a_checksum_confirms_it() {
     let mut s = KeyStore::default();
     let token: [u8; 16] = hex(TOKEN).try_into().unwrap();
-    assert!(s.learn(DID, token, KeyOrigin::HelloReply(4)));
+    assert!(s.learn(DID, token, KeyOrigin::HelloReply(4)).is_some());
     assert_eq!(
         s.get(KeyRef::Learned(0)).unwrap().candidacy,
         Some(Candidacy::Open)
@@ -130,7 +130,7 @@ fn hello_reply_token_is_a_candidate_until_a_checksum_confirms_it() {
 fn candidate_is_dropped_when_another_key_verifies_the_devices_frame() {
     let mut s = store(vec![entry("0a1b2c3d", TOKEN, 1)]);
     let wrong: [u8; 16] = hex(OTHER).try_into().unwrap();
-    assert!(s.learn(DID, wrong, KeyOrigin::HelloReply(4)));
+    assert!(s.learn(DID, wrong, KeyOrigin::HelloReply(4)).is_some());
     let (choice, _) = s.choose(DID, &hex(INFO_REQUEST));
     let by = choice.unwrap().key;
     assert_eq!(by, KeyRef::Table(0));
@@ -167,7 +167,7 @@ fn an_open_candidate_is_not_a_fallback() {
 fn configured_token_is_not_learned_again() {
     let mut s = store(vec![entry("0a1b2c3d", TOKEN, 1)]);
     let token: [u8; 16] = hex(TOKEN).try_into().unwrap();
-    assert!(!s.learn(DID, token, KeyOrigin::InfoReply(8)));
+    assert!(s.learn(DID, token, KeyOrigin::InfoReply(8)).is_none());
 }
 
 #[test]
@@ -176,4 +176,45 @@ fn replacing_keys_clears_the_cache() {
     assert!(s.choose(DID, &hex(INFO_REQUEST)).0.is_some());
     s.set_table_keys(vec![]);
     assert!(s.choose(DID, &hex(INFO_REQUEST)).0.is_none());
+}
+
+#[test]
+fn many_candidates_cost_a_few_checksums_a_frame() {
+    // A device whose hello replies carry a new "token" each time.
+    let mut s = KeyStore::default();
+    for i in 0..1000u32 {
+        let fake: [u8; 16] = hex(&format!("{i:032x}")).try_into().unwrap();
+        assert!(s.learn(DID, fake, KeyOrigin::HelloReply(i)).is_some());
+    }
+    let (choice, tried) = s.choose(DID, &hex(INFO_REQUEST));
+    assert!(choice.is_none());
+    assert_eq!(tried as usize, crate::keys::device_keys::LEARNED_TRIED);
+    // The real token, learned last, is tried first and verifies; every
+    // open candidate is settled by it, once.
+    let token: [u8; 16] = hex(TOKEN).try_into().unwrap();
+    s.learn(DID, token, KeyOrigin::HelloReply(2000));
+    let (choice, tried) = s.choose(DID, &hex(INFO_REQUEST));
+    assert_eq!((choice.unwrap().verified, tried), (true, 1));
+    let settled = s.settle(DID, choice.unwrap().key, 2001);
+    assert_eq!(
+        (settled.confirmed, settled.dropped.len()),
+        (Some(2000), 1000)
+    );
+}
+
+#[test]
+fn keys_for_any_device_are_given_up_on_a_device_none_fits() {
+    let entries: Vec<_> = (0..1000u32)
+        .map(|i| entry("", &format!("{i:032x}"), i + 1))
+        .collect();
+    let mut s = store(entries);
+    for _ in 0..crate::keys::device_keys::ANY_DEVICE_TRIES {
+        assert_eq!(s.choose(DID, &hex(INFO_REQUEST)).1, 1000);
+        s.missed(DID);
+    }
+    assert_eq!(s.choose(DID, &hex(INFO_REQUEST)), (None, 0));
+    // Another device is still tried with them; new keys start over.
+    assert_eq!(s.choose(0x1111_1111, &hex(INFO_REQUEST)).1, 1000);
+    s.set_file_keys(vec![entry("", TOKEN, 1)]);
+    assert!(s.choose(DID, &hex(INFO_REQUEST)).0.unwrap().verified);
 }

@@ -4,49 +4,16 @@
 
 use crate::abi::{
     miio_checksum_status as ChecksumStatus, miio_decrypt_status as DecryptStatus,
-    miio_direction as Direction, miio_frame_kind as FrameKind, miio_length_status as LengthStatus,
+    miio_frame_kind as FrameKind, miio_length_status as LengthStatus,
 };
 use crate::keys::store::{KeyChoice, KeyOrigin, KeyRef};
+pub use crate::miio::context::FrameContext;
 use crate::miio::crypto::{strip_trailing_nuls, DecryptError};
 use crate::miio::frame::{classify, Frame, HEADER_LEN};
 use crate::miio::payload::{self, Payload, PayloadKind, Revealer};
-use crate::miio::session::{FrameId, FrameRecord, Seen};
-use crate::miio::short_frame::{local_short_frame, Frame32, ShortFrame, Where};
+use crate::miio::session::{FrameRecord, Seen};
+use crate::miio::short_frame::{local_short_frame, Frame32, ShortFrame};
 use crate::state::DissectorState;
-
-/// Where a frame sits in the capture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FrameContext {
-    pub number: u32,
-    /// Place among the miIO frames of this packet (TCP may carry several).
-    pub pdu: u32,
-    /// The frame travels to or from the cloud (TCP, UDP 8053).
-    pub cloud: bool,
-    /// True on the second and later passes over this frame.
-    pub visited: bool,
-    /// Conversation (addresses and ports) the frame belongs to.
-    pub conversation: u32,
-    /// Absolute time, nanoseconds.
-    pub time_ns: i128,
-    pub direction: Direction,
-    /// Hash of the client's address and port.
-    pub client: u32,
-}
-
-impl Default for FrameContext {
-    fn default() -> Self {
-        FrameContext {
-            number: 0,
-            pdu: 0,
-            cloud: false,
-            visited: false,
-            conversation: 0,
-            time_ns: 0,
-            direction: Direction::MIIO_DIRECTION_UNKNOWN,
-            client: 0,
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dissection {
@@ -57,6 +24,8 @@ pub struct Dissection {
     /// Plaintext bytes written to the output buffer, trailing NULs stripped.
     pub plaintext_len: usize,
     pub keys_tried: u32,
+    /// Keys for any device were not tried (see `FrameRecord`).
+    pub any_device_keys_skipped: bool,
     /// The key used for this frame.
     pub key: Option<KeyRef>,
     /// Where that key came from.
@@ -66,21 +35,6 @@ pub struct Dissection {
     /// text was written in the plaintext buffer (offset, length).
     pub repair: Option<(&'static str, usize, usize)>,
     pub record: FrameRecord,
-}
-
-impl FrameContext {
-    pub fn id(&self) -> FrameId {
-        (self.number, self.pdu)
-    }
-
-    fn place(&self) -> Where {
-        Where {
-            conversation: self.conversation,
-            direction: self.direction,
-            client: self.client,
-            time_ns: self.time_ns,
-        }
-    }
 }
 
 /// Dissects `captured` (the packet's bytes as captured; `reported_len` its
@@ -113,6 +67,7 @@ pub fn dissect(
         ciphertext_len: 0,
         plaintext_len: 0,
         keys_tried: 0,
+        any_device_keys_skipped: false,
         key: None,
         key_origin: None,
         payload: None,
@@ -225,9 +180,9 @@ fn local_short(
     match short {
         ShortFrame::HelloReply => {
             let origin = KeyOrigin::HelloReply(ctx.number);
-            if state.keys.learn(header.device_id, header.checksum, origin) {
+            if let Some(key) = state.keys.learn(header.device_id, header.checksum, origin) {
                 record.taught = Some(origin);
-                replay_pending(state, header.device_id);
+                replay_pending(state, header.device_id, key);
             }
             record.token_key = state.keys.find(header.device_id, &header.checksum);
         }
@@ -289,8 +244,18 @@ fn decrypt_data(
     let choice = match recorded {
         Some(choice) => Some(choice),
         None => {
+            if !ctx.visited {
+                record.any_device_keys_skipped = state.keys.skips_any_device_keys(header.device_id);
+            }
             let (choice, tried) = state.keys.choose(header.device_id, bytes);
-            d.keys_tried = tried;
+            // Said as the first pass found it: keys for any device may have
+            // been given up on the device since.
+            d.keys_tried = match ctx.visited {
+                false => tried,
+                true => u32::from(record.keys_tried),
+            };
+            record.keys_tried = u16::try_from(d.keys_tried).unwrap_or(u16::MAX);
+            d.any_device_keys_skipped = record.any_device_keys_skipped;
             choice
         }
     };
@@ -298,7 +263,10 @@ fn decrypt_data(
         match choice {
             Some(c) if c.verified => settle(state, header.device_id, c.key, ctx.number, record),
             // Kept until a key learned further on decrypts it.
-            _ => _ = state.session.pending.hold(ctx, header.device_id, bytes),
+            _ => {
+                state.keys.missed(header.device_id);
+                _ = state.session.pending.hold(ctx, header.device_id, bytes);
+            }
         }
     }
     let Some(choice) = choice else {
@@ -347,30 +315,32 @@ fn decrypt_data(
             None => payload = Payload::not_json(payload.utf8),
         }
     }
-    if !ctx.visited && link(ctx, header.device_id, &payload, state, record) {
-        replay_pending(state, header.device_id);
+    if !ctx.visited {
+        if let Some(key) = link(ctx, header.device_id, &payload, state, record) {
+            replay_pending(state, header.device_id, key);
+        }
     }
     d.payload = Some(payload);
 }
 
 /// First pass: what a decrypted payload tells the rest of the capture.
-/// True when it revealed a new token for the device.
+/// The key it taught, when it revealed a new token for the device.
 fn link(
     ctx: &FrameContext,
     device_id: u32,
     payload: &Payload,
     state: &mut DissectorState,
     record: &mut FrameRecord,
-) -> bool {
-    let mut learned = false;
+) -> Option<KeyRef> {
+    let mut learned = None;
     if let Some((token, via)) = payload.revealed_token {
         let origin = match via {
             Revealer::InfoReply => KeyOrigin::InfoReply(ctx.number),
             Revealer::OtcInfo => KeyOrigin::OtcInfo(ctx.number),
         };
-        if state.keys.learn(device_id, token, origin) {
+        learned = state.keys.learn(device_id, token, origin);
+        if learned.is_some() {
             record.taught = Some(origin);
-            learned = true;
         }
     }
     let Some((id, _)) = payload.id else {
@@ -395,40 +365,39 @@ fn link(
     learned
 }
 
-/// A key for `device_id` was just learned: the device's frames that waited
-/// for one are decrypted and linked now, in capture order (and so on for
-/// any key those frames reveal).
-fn replay_pending(state: &mut DissectorState, device_id: u32) {
-    let mut devices = vec![device_id];
+/// `key` was just learned for `device_id`: the device's frames that
+/// waited for a key are tried with it (and only it), and those it verifies
+/// are decrypted and linked now, in capture order (and so on for any key
+/// those frames reveal).
+fn replay_pending(state: &mut DissectorState, device_id: u32, key: KeyRef) {
+    let mut learned = vec![key];
     let mut plaintext = Vec::new();
-    while let Some(device) = devices.pop() {
-        let mut waiting = Vec::new();
-        for f in state.session.pending.take_device(device) {
-            let (choice, _) = state.keys.choose(device, &f.bytes);
-            let Some(c) = choice.filter(|c| c.verified) else {
-                waiting.push(f);
-                continue;
-            };
-            let Some(key) = state.keys.get(c.key).map(|k| k.key.clone()) else {
-                continue;
-            };
+    while let Some(key) = learned.pop() {
+        let Some(device_key) = state.keys.get(key).map(|k| k.key.clone()) else {
+            continue;
+        };
+        let fitting = state
+            .session
+            .pending
+            .take_fitting(device_id, |bytes| device_key.verifies(bytes));
+        if !fitting.is_empty() {
+            state.keys.remember(device_id, key);
+        }
+        for f in fitting {
             let mut record = state.session.record(f.ctx.id()).unwrap_or_default();
-            record.key = Some(c.key);
-            settle(state, device, c.key, f.ctx.number, &mut record);
+            record.key = Some(key);
+            settle(state, device_id, key, f.ctx.number, &mut record);
             plaintext.resize(f.bytes.len(), 0);
             let ciphertext = f.bytes.get(HEADER_LEN..).unwrap_or(&[]);
-            if let Ok(n) = key.decrypt_into(ciphertext, &mut plaintext) {
+            if let Ok(n) = device_key.decrypt_into(ciphertext, &mut plaintext) {
                 let text = plaintext
                     .get(..n)
                     .map_or(&[][..], |p| &p[..strip_trailing_nuls(p)]);
                 let (payload, _) = payload::read_repairing(text);
-                if link(&f.ctx, device, &payload, state, &mut record) {
-                    devices.push(device);
-                }
+                learned.extend(link(&f.ctx, device_id, &payload, state, &mut record));
             }
             state.session.store(f.ctx.id(), record);
         }
-        state.session.pending.put_back(waiting);
     }
 }
 

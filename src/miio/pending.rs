@@ -1,26 +1,38 @@
 //! Data frames that no key verified on the first pass, kept until the
 //! capture reveals their device's key (a hello reply, a `miIO.info` reply,
 //! an `_otc.info` further on). They are decrypted and linked then, so that
-//! a request and its reply are linked on every later pass. Bounded: past
-//! the cap a frame is not kept (it still decrypts on later passes, unlinked).
+//! a request and its reply are linked on every later pass.
+//!
+//! Linear in the capture, whatever it holds: frames are kept per device, a
+//! key learned is tried once on its device's frames (never a key that
+//! already failed), and a frame is let go after `TRIES` keys, so no frame
+//! costs more than `TRIES` checksums however many tokens the capture
+//! teaches. Bounded in memory too: past the cap a frame is not kept (it
+//! still decrypts on later passes, unlinked).
 
-use crate::miio::dissect::FrameContext;
+use std::collections::HashMap;
+
+use crate::miio::context::FrameContext;
 
 /// Ciphertext kept at most, all frames together.
 pub const PENDING_CAP_BYTES: usize = 16 << 20;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Keys learned after it that a held frame is tried with, at most.
+pub const TRIES: u8 = 8;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PendingFrame {
     pub ctx: FrameContext,
-    pub device_id: u32,
     /// The frame as far as its length field goes.
     pub bytes: Vec<u8>,
+    /// Keys it may still be tried with.
+    tries_left: u8,
 }
 
 #[derive(Debug, Default)]
 pub struct Pending {
-    /// In capture order.
-    frames: Vec<PendingFrame>,
+    /// Device id → its frames, in capture order.
+    devices: HashMap<u32, Vec<PendingFrame>>,
     bytes: usize,
 }
 
@@ -31,39 +43,48 @@ impl Pending {
             return false;
         }
         self.bytes += bytes.len();
-        self.frames.push(PendingFrame {
-            ctx: *ctx,
-            device_id,
-            bytes: bytes.to_vec(),
-        });
+        self.devices
+            .entry(device_id)
+            .or_default()
+            .push(PendingFrame {
+                ctx: *ctx,
+                bytes: bytes.to_vec(),
+                tries_left: TRIES,
+            });
         true
     }
 
-    /// Takes the device's frames out, in capture order.
-    pub fn take_device(&mut self, device_id: u32) -> Vec<PendingFrame> {
-        if !self.frames.iter().any(|f| f.device_id == device_id) {
+    /// Tries a newly learned key on each of the device's frames, once:
+    /// takes out those `fits` accepts, in capture order, and lets go of
+    /// those that have used up their tries.
+    pub fn take_fitting(
+        &mut self,
+        device_id: u32,
+        mut fits: impl FnMut(&[u8]) -> bool,
+    ) -> Vec<PendingFrame> {
+        let Some(frames) = self.devices.get_mut(&device_id) else {
             return Vec::new();
-        }
-        let (mine, rest) = std::mem::take(&mut self.frames)
-            .into_iter()
-            .partition(|f| f.device_id == device_id);
-        self.frames = rest;
-        self.recount();
-        mine
-    }
-
-    /// Returns frames that are still waiting, keeping capture order.
-    pub fn put_back(&mut self, frames: Vec<PendingFrame>) {
+        };
+        let mut taken = Vec::new();
+        let mut released = 0;
+        frames.retain_mut(|f| {
+            if fits(&f.bytes) {
+                released += f.bytes.len();
+                taken.push(std::mem::take(f));
+                return false;
+            }
+            f.tries_left -= 1;
+            if f.tries_left == 0 {
+                released += f.bytes.len();
+                return false;
+            }
+            true
+        });
         if frames.is_empty() {
-            return;
+            self.devices.remove(&device_id);
         }
-        self.frames.extend(frames);
-        self.frames.sort_by_key(|f| (f.ctx.number, f.ctx.pdu));
-        self.recount();
-    }
-
-    fn recount(&mut self) {
-        self.bytes = self.frames.iter().map(|f| f.bytes.len()).sum();
+        self.bytes -= released;
+        taken
     }
 }
 
@@ -78,24 +99,38 @@ mod tests {
         }
     }
 
+    fn numbers(frames: &[PendingFrame]) -> Vec<u32> {
+        frames.iter().map(|f| f.ctx.number).collect()
+    }
+
     #[test]
-    fn frames_come_back_per_device_in_capture_order() {
+    fn a_key_takes_its_devices_fitting_frames_in_capture_order() {
         let mut p = Pending::default();
         p.hold(&ctx(1), 7, &[1; 48]);
         p.hold(&ctx(2), 8, &[2; 48]);
         p.hold(&ctx(3), 7, &[3; 48]);
-        let mine = p.take_device(7);
-        assert_eq!(
-            mine.iter().map(|f| f.ctx.number).collect::<Vec<_>>(),
-            [1, 3]
-        );
-        assert!(p.take_device(7).is_empty());
-        p.put_back(mine);
-        let all: Vec<_> = [p.take_device(8), p.take_device(7)].concat();
-        assert_eq!(
-            all.iter().map(|f| f.ctx.number).collect::<Vec<_>>(),
-            [2, 1, 3]
-        );
+        p.hold(&ctx(4), 7, &[4; 48]);
+        let mut tried = 0;
+        let mine = p.take_fitting(7, |b| {
+            tried += 1;
+            b[0] != 3
+        });
+        assert_eq!(numbers(&mine), [1, 4]);
+        assert_eq!(tried, 3, "device 8's frame is not looked at");
+        assert_eq!(numbers(&p.take_fitting(7, |_| true)), [3]);
+        assert_eq!(numbers(&p.take_fitting(8, |_| true)), [2]);
+        assert_eq!(p.bytes, 0);
+    }
+
+    #[test]
+    fn a_frame_is_let_go_after_its_tries() {
+        let mut p = Pending::default();
+        p.hold(&ctx(1), 7, &[1; 48]);
+        for _ in 0..TRIES {
+            assert!(p.take_fitting(7, |_| false).is_empty());
+        }
+        assert!(p.take_fitting(7, |_| true).is_empty(), "let go");
+        assert_eq!(p.bytes, 0);
     }
 
     #[test]
@@ -105,7 +140,7 @@ mod tests {
         assert!(p.hold(&ctx(1), 7, &big));
         assert!(p.hold(&ctx(2), 7, &big));
         assert!(!p.hold(&ctx(3), 7, &[0; 48]), "over the cap");
-        p.take_device(7);
+        p.take_fitting(7, |_| true);
         assert!(p.hold(&ctx(3), 7, &[0; 48]), "room again");
     }
 }

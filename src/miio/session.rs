@@ -45,6 +45,12 @@ pub struct FrameRecord {
     pub token_key: Option<KeyRef>,
     /// The hello reply whose token candidate this frame's checksum dropped.
     pub candidate_dropped: Option<u32>,
+    /// Keys the first pass tried on it (later passes may try fewer: see
+    /// `keys::device_keys`), so that every pass says the same.
+    pub keys_tried: u16,
+    /// Keys for any device were not tried: none fitted the device's first
+    /// frames.
+    pub any_device_keys_skipped: bool,
 }
 
 /// Where a request or reply belongs: a JSON id within one device and one
