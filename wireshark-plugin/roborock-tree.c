@@ -28,6 +28,7 @@ static const value_string roborock_decrypt_vals[] = {
     { ROBOROCK_DECRYPT_BAD_PADDING, "no key gives valid padding and text (wrong key or corrupted payload)" },
     { ROBOROCK_DECRYPT_BAD_TAG,     "no key's GCM tag verifies (wrong key, wrong session or corrupted payload)" },
     { ROBOROCK_DECRYPT_NO_NONCES,   "L01 needs the connection's hello exchange, which is not in the capture" },
+    { ROBOROCK_DECRYPT_GIVEN_UP,    "no key fitted the first frames of this connection (or MQTT device), so keys are no longer tried on it" },
     { 0, NULL }
 };
 
@@ -224,8 +225,9 @@ roborock_tree_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_i
     }
     add_header(tvb, tree, info);
     if (info->body == ROBOROCK_BODY_PAYLOAD) {
-        proto_tree_add_item(tree, hf_roborock_payload, tvb, (int)info->payload_offset,
-                            (int)info->payload_len, ENC_NA);
+        if (info->payload_len > 0)
+            proto_tree_add_item(tree, hf_roborock_payload, tvb, (int)info->payload_offset,
+                                (int)info->payload_len, ENC_NA);
         add_crc(tvb, pinfo, tree, info);
     }
     if (info->duid[0]) {

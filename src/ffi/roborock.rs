@@ -81,26 +81,6 @@ pub unsafe extern "C" fn roborock_map_copy(
 /// # Safety
 /// See include/miio_dissector.h.
 #[no_mangle]
-pub unsafe extern "C" fn roborock_stream_pdu(
-    bytes_in: *const u8,
-    avail: usize,
-    length: *mut usize,
-) -> miio_status {
-    guarded(|| {
-        let (Some(data), Some(length)) = (bytes(bytes_in, avail), length.as_mut()) else {
-            return miio_status::MIIO_ERR_NULL_ARG;
-        };
-        *length = match frame::stream_pdu(data) {
-            frame::StreamPdu::NeedMore => 0,
-            frame::StreamPdu::Frame(n) => n,
-        };
-        miio_status::MIIO_OK
-    })
-}
-
-/// # Safety
-/// See include/miio_dissector.h.
-#[no_mangle]
 pub unsafe extern "C" fn roborock_heuristic_match(
     frame: *const u8,
     frame_len: usize,
@@ -201,6 +181,7 @@ fn frame_info(d: &Dissection) -> roborock_frame_info {
         Decrypt::BadPadding => DecryptStatus::ROBOROCK_DECRYPT_BAD_PADDING,
         Decrypt::BadTag => DecryptStatus::ROBOROCK_DECRYPT_BAD_TAG,
         Decrypt::NoNonces => DecryptStatus::ROBOROCK_DECRYPT_NO_NONCES,
+        Decrypt::GivenUp => DecryptStatus::ROBOROCK_DECRYPT_GIVEN_UP,
     };
     info.key_row = d.key_row.unwrap_or(0);
     info.keys_tried = d.keys_tried;

@@ -3,17 +3,14 @@
 //! read the JSON, inflate a map response, and on the first pass record
 //! what the frame teaches. Pure given the state passed in.
 
-use std::io::Read;
-
 use super::crypto::{self, CryptoError, LocalKey, Nonces};
 use super::frame::{self, Body, Broadcast, Frame, FrameError, Header, Version};
 use super::payload::{self, Kind, Reading};
 use super::session::{FrameId, Record, Scope, Session};
 use crate::keys::roborock::RoborockKeyEntry;
 
-/// Inflated maps are cut here: a gzip bomb is hostile input.
-pub const MAP_CAP_BYTES: usize = 32 << 20;
-const MAP_HEADER_LEN: usize = 24;
+pub use super::map::MAP_CAP_BYTES;
+use super::{discovery::discovery, map::map_response};
 
 pub const PROTOCOL_HELLO_REQUEST: u16 = 0;
 pub const PROTOCOL_HELLO_RESPONSE: u16 = 1;
@@ -45,7 +42,7 @@ pub struct Context {
 }
 
 impl Context {
-    fn id(&self) -> FrameId {
+    pub(super) fn id(&self) -> FrameId {
         (self.number, self.pdu)
     }
 }
@@ -63,6 +60,8 @@ pub enum Decrypt {
     BadTag,
     /// L01 without the connection's hello in the capture.
     NoNonces,
+    /// No key fitted the scope's first frames; not tried on this one.
+    GivenUp,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -169,9 +168,13 @@ pub fn dissect(bytes: &[u8], ctx: &Context, st: &mut RoborockState, out: &mut [u
             _ => {}
         }
     }
-    if let Body::Payload { offset, len, .. } = f.body {
-        let payload = &bytes[offset..offset + len];
-        decrypt_payload(&f.header, payload, ctx, &scope, first_pass, st, out, &mut d);
+    match f.body {
+        // A payload length of 0 (a 1.0 ping response): nothing to decrypt.
+        Body::Payload { offset, len, .. } if len > 0 => {
+            let payload = &bytes[offset..offset + len];
+            decrypt_payload(&f.header, payload, ctx, &scope, first_pass, st, out, &mut d);
+        }
+        _ => {}
     }
     if first_pass {
         st.session.store(ctx.id(), d.record);
@@ -180,7 +183,9 @@ pub fn dissect(bytes: &[u8], ctx: &Context, st: &mut RoborockState, out: &mut [u
         d.reading.summary = match d.decrypt {
             Decrypt::NotApplicable => "no payload",
             Decrypt::NoKey => "encrypted, no key",
+            Decrypt::Ok if d.plaintext_len == 0 => "no payload",
             Decrypt::Ok => "decrypted",
+            Decrypt::GivenUp => "not decrypted, no key fitted",
             _ => "decryption failed",
         }
         .into();
@@ -201,11 +206,24 @@ fn nonces_for(h: &Header, ctx: &Context, session: &Session) -> Option<Nonces> {
     }
 }
 
-/// Decryption counts as right when it is text: the padding (or tag)
-/// verified and the plaintext is JSON or printable ASCII ("ok").
-fn plausible(plain: &[u8], map: bool) -> bool {
-    map || plain.first() == Some(&b'{')
-        || (!plain.is_empty() && plain.iter().all(|b| b.is_ascii_graphic()))
+/// Decryption counts as right when the cipher says so or the result is
+/// text. An `L01` GCM tag that verifies is proof, whatever the plaintext
+/// (an empty one included). Otherwise the padding verified and the
+/// plaintext is JSON (B01: perhaps under a second padding layer),
+/// printable ASCII ("ok"), or empty: a whole block of padding, which a
+/// wrong key gives once in 2^128.
+fn plausible(plain: &[u8], version: Version, map: bool) -> bool {
+    version == Version::L01
+        || map
+        || plain.iter().all(|b| b.is_ascii_graphic())
+        || (plain.first() == Some(&b'{')
+            && (is_json(plain) || crypto::unpad(plain).is_ok_and(is_json)))
+}
+
+/// Valid JSON: a wrong key's "{" with valid padding is 1 in 65,536, so
+/// with many keys the first byte alone is not enough.
+fn is_json(text: &[u8]) -> bool {
+    serde_json::from_slice::<serde::de::IgnoredAny>(text).is_ok()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -237,7 +255,7 @@ fn decrypt_payload(
     let mut attempt = |i: usize, d: &mut Dissection| {
         d.keys_tried += 1;
         match try_key(&st.keys[i].key) {
-            Ok(plain) if plausible(&plain, is_map) => Some((i, plain)),
+            Ok(plain) if plausible(&plain, h.version, is_map) => Some((i, plain)),
             Ok(_) => {
                 last_error = Some(CryptoError::BadPadding);
                 None
@@ -258,7 +276,13 @@ fn decrypt_payload(
     if let Some(i) = known {
         found = attempt(i, d);
     }
-    if found.is_none() {
+    // Decided on the first pass, so that every pass shows the same.
+    let given_up = match first_pass {
+        true => found.is_none() && known.is_none() && st.session.given_up(scope),
+        false => d.record.given_up,
+    };
+    d.record.given_up = given_up;
+    if found.is_none() && !given_up {
         for i in key_order(st, d.duid.as_deref()) {
             if Some(i) != known {
                 found = attempt(i, d);
@@ -269,7 +293,11 @@ fn decrypt_payload(
         }
     }
     let Some((key, plain)) = found else {
+        if first_pass && !st.keys.is_empty() {
+            st.session.missed(scope);
+        }
         d.decrypt = match last_error {
+            _ if given_up => Decrypt::GivenUp,
             None => Decrypt::NoKey,
             Some(CryptoError::BadLength) => Decrypt::BadLength,
             Some(CryptoError::BadPadding) => Decrypt::BadPadding,
@@ -353,112 +381,6 @@ fn link(h: &Header, scope: &Scope, ctx: &Context, st: &mut RoborockState, d: &mu
                 .reply(scope.clone(), id, ctx.id(), ctx.time_ns, &mut d.record)
         }
         _ => {}
-    }
-}
-
-/// A map response: a 24-byte header (endpoint, request id u16 LE at 16),
-/// then AES-CBC of gzip under the request's security nonce.
-fn map_response(
-    plain: &[u8],
-    scope: &Scope,
-    ctx: &Context,
-    first_pass: bool,
-    st: &mut RoborockState,
-    d: &mut Dissection,
-) {
-    let Some(header) = plain.get(..MAP_HEADER_LEN) else {
-        return;
-    };
-    let request_id = u16::from_le_bytes([header[16], header[17]]);
-    if first_pass {
-        let mut record = d.record;
-        st.session.reply(
-            scope.clone(),
-            i64::from(request_id),
-            ctx.id(),
-            ctx.time_ns,
-            &mut record,
-        );
-        d.record = record;
-    }
-    let Some(nonce) = st.session.map_nonce(scope, request_id) else {
-        d.map = Map::NoNonce { request_id };
-        return;
-    };
-    let Ok(gz) = crypto::decrypt_map(&nonce, &plain[MAP_HEADER_LEN..]) else {
-        d.map = Map::Failed { request_id };
-        return;
-    };
-    let mut map = Vec::new();
-    let inflated = flate2::read::GzDecoder::new(gz.as_slice())
-        .take(MAP_CAP_BYTES as u64 + 1)
-        .read_to_end(&mut map);
-    d.map = match inflated {
-        Err(_) => Map::Failed { request_id },
-        Ok(n) if n > MAP_CAP_BYTES => Map::TooLarge { request_id },
-        Ok(len) => Map::Inflated { request_id, len },
-    };
-    st.map = if matches!(d.map, Map::Inflated { .. }) {
-        map
-    } else {
-        Vec::new()
-    };
-    d.reading.summary = format!("map response to id={request_id}");
-}
-
-fn discovery(
-    bytes: &[u8],
-    ctx: &Context,
-    st: &mut RoborockState,
-    out: &mut [u8],
-    d: &mut Dissection,
-) {
-    let b = match frame::parse_broadcast(bytes) {
-        Ok(b) => b,
-        Err(e) => {
-            d.error = Some(e);
-            return;
-        }
-    };
-    d.broadcast = Some(b);
-    let payload = &bytes[b.offset..b.offset + b.len];
-    let plain = match b.version {
-        Version::L01 => {
-            crypto::decrypt_broadcast_l01(&bytes[..frame::BROADCAST_HEADER_LEN], payload)
-        }
-        _ => crypto::decrypt_broadcast_v1(payload),
-    };
-    let plain = match plain {
-        Ok(p) => p,
-        Err(e) => {
-            d.decrypt = match e {
-                CryptoError::BadLength => Decrypt::BadLength,
-                CryptoError::BadPadding => Decrypt::BadPadding,
-                CryptoError::BadTag => Decrypt::BadTag,
-            };
-            return;
-        }
-    };
-    d.decrypt = Decrypt::Ok;
-    let n = plain.len().min(out.len());
-    out[..n].copy_from_slice(&plain[..n]);
-    d.plaintext_len = n;
-    d.plaintext_utf8 = std::str::from_utf8(&plain[..n]).is_ok();
-    let v: serde_json::Value = serde_json::from_slice(&plain).unwrap_or_default();
-    d.duid = v.get("duid").and_then(|x| x.as_str()).map(str::to_string);
-    let ip = v.get("ip").and_then(|x| x.as_str()).unwrap_or("?");
-    d.reading.summary = match &d.duid {
-        Some(duid) => format!(
-            "Discovery: duid {}, ip {}",
-            crate::text::capped(duid, 40, |c| c.is_ascii_graphic()),
-            crate::text::capped(ip, 40, |c| c.is_ascii_graphic())
-        ),
-        None => "Discovery".into(),
-    };
-    if !ctx.visited {
-        if let Some(duid) = &d.duid {
-            st.session.discovered(ctx.device_address, duid.clone());
-        }
     }
 }
 

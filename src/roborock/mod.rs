@@ -2,11 +2,14 @@
 //! payloads): `frame` (the frame and the broadcast), `crypto` (1.0, A01,
 //! B01, L01, discovery, maps), `payload` (the dps JSON and the RPC inside
 //! it), `session` (hello nonces, keys per scope, links, map nonces),
-//! `dissect` (one frame start to end). Pure: nothing here knows about
+//! `map` (map responses), `discovery` (broadcasts), `dissect` (one frame
+//! start to end). Pure: nothing here knows about
 //! Wireshark.
 
 pub mod crypto;
+mod discovery;
 pub mod dissect;
 pub mod frame;
+mod map;
 pub mod payload;
 pub mod session;

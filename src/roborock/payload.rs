@@ -1,7 +1,8 @@
 //! Reading a decrypted Roborock payload: `{"dps":{"101":"<JSON text>"},"t":…}`
 //! for RPC requests, `"102"` for replies (`result`, `error{code,message}`
 //! or `"result":"unknown_method"`), other codes for pushed data points (and
-//! A01), `{"dps":{"10000":{method, msgId, params}}}` for B01. The RPC inside
+//! A01), `{"dps":{"10000":{method, msgId, params}}}` for B01, whose replies
+//! come under 10000 or, as a JSON string, under 10001. The RPC inside
 //! is a JSON *string*: it is unescaped and read with spans into that text.
 
 use serde::Deserialize;
@@ -62,6 +63,8 @@ struct Dps<'a> {
     rpc_response: Option<&'a RawValue>,
     #[serde(borrow, rename = "10000")]
     b01: Option<&'a RawValue>,
+    #[serde(borrow, rename = "10001")]
+    b01_reply: Option<&'a RawValue>,
 }
 
 /// The codes of pushed data points, for the summary.
@@ -155,6 +158,16 @@ pub fn read(plaintext: &[u8]) -> Reading {
             return read_rpc(inner);
         }
     }
+    // B01 replies as python-roborock's Q7 channel reads them: dps 10001
+    // holds {"msgId", "code", "method", "data"}, as a JSON string (or an
+    // object). A01 uses the code for a plain data point, read below.
+    if let Some(raw) = dps.b01_reply {
+        let inner =
+            serde_json::from_str::<String>(raw.get()).unwrap_or_else(|_| raw.get().to_string());
+        if let Some(reading) = read_b01(inner) {
+            return reading;
+        }
+    }
     if let Some(raw) = dps.b01 {
         // B01: an object (requests) or a JSON string (replies).
         let inner =
@@ -231,13 +244,17 @@ fn read_b01(inner: String) -> Option<Reading> {
         " msgId={}",
         crate::text::capped(id_text, 24, |c| !c.is_control())
     );
-    (r.kind, r.summary) = match (&r.method, &r.error_code) {
-        (Some((m, _)), _) => (
-            Kind::RpcRequest,
-            format!("{}{id}", crate::text::capped(m, 64, |c| !c.is_control())),
-        ),
-        (None, Some((code, _))) => (Kind::RpcError, format!("reply{id} error {code}")),
-        (None, None) => (Kind::RpcReply, format!("reply{id} ok")),
+    // A reply has a code or data; the Q7 form repeats the method in it.
+    let is_reply = b01.code.is_some() || b01.data.is_some();
+    let method = r
+        .method
+        .as_ref()
+        .map(|(m, _)| crate::text::capped(m, 64, |c| !c.is_control()));
+    let replied = method.as_ref().map_or(String::new(), |m| format!("{m} "));
+    (r.kind, r.summary) = match (is_reply, &method, &r.error_code) {
+        (false, Some(m), _) => (Kind::RpcRequest, format!("{m}{id}")),
+        (_, _, Some((code, _))) => (Kind::RpcError, format!("{replied}reply{id} error {code}")),
+        _ => (Kind::RpcReply, format!("{replied}reply{id} ok")),
     };
     r.inner = Some(inner);
     Some(r)
@@ -323,69 +340,5 @@ fn read_rpc(inner: String) -> Reading {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn at(r: &Reading, s: Span) -> &str {
-        &r.inner.as_ref().unwrap()[s.offset..s.offset + s.len]
-    }
-
-    #[test]
-    fn rpc_request_with_security() {
-        let text = br#"{"dps":{"101":"{\"id\":20007,\"method\":\"get_map_v1\",\"params\":[],\"security\":{\"endpoint\":\"Ro0QUNeB\",\"nonce\":\"df8f4a16491dab96637ed7bd64d56840\"}}"},"t":1795623727}"#;
-        let r = read(text);
-        assert_eq!(r.kind, Kind::RpcRequest);
-        assert_eq!(r.summary, "get_map_v1 id=20007");
-        assert_eq!(at(&r, r.method.clone().unwrap().1), "get_map_v1");
-        assert_eq!(at(&r, r.id.unwrap().1), "20007");
-        assert_eq!(at(&r, r.params.unwrap()), "[]");
-        assert_eq!(r.map_nonce.unwrap()[0], 0xdf);
-    }
-
-    #[test]
-    fn replies_errors_and_unknown_methods() {
-        let ok = read(br#"{"t":1,"dps":{"102":"{\"id\":20004,\"result\":[\"ok\"]}"}}"#);
-        assert_eq!(
-            (ok.kind, ok.summary.as_str()),
-            (Kind::RpcReply, "reply id=20004 ok")
-        );
-        assert_eq!(at(&ok, ok.result.unwrap()), r#"["ok"]"#);
-        let err = read(br#"{"t":1,"dps":{"102":"{\"id\":20005,\"error\":{\"code\":-10007,\"message\":\"invalid status\"}}"}}"#);
-        assert_eq!(err.summary, "reply id=20005 error -10007 invalid status");
-        assert_eq!(at(&err, err.error_code.unwrap().1), "-10007");
-        assert_eq!(at(&err, err.error_message.unwrap()), "invalid status");
-        let unknown =
-            read(br#"{"t":1,"dps":{"102":"{\"id\":20006,\"result\":\"unknown_method\"}"}}"#);
-        assert_eq!(unknown.kind, Kind::RpcError);
-        assert_eq!(unknown.summary, "reply id=20006 error unknown_method");
-    }
-
-    #[test]
-    fn data_points_b01_and_other() {
-        let push = read(br#"{"dps":{"121":8,"122":100},"t":1}"#);
-        assert_eq!(
-            (push.kind, push.summary.as_str()),
-            (Kind::DataPoints, "data points 121, 122")
-        );
-        let b01 = read(br#"{"dps":{"10000":{"method":"prop.get","msgId":"123","params":{}}}}"#);
-        assert_eq!(
-            (b01.kind, b01.summary.as_str()),
-            (Kind::RpcRequest, "prop.get msgId=123")
-        );
-        assert_eq!(b01.id.unwrap().0, 123);
-        let reply = read(
-            br#"{"dps":{"10000":"{\"msgId\": \"123\", \"code\": 10001, \"data\": \"unsupported\"}"}}"#,
-        );
-        assert_eq!(
-            (reply.kind, reply.summary.as_str()),
-            (Kind::RpcError, "reply msgId=123 error 10001")
-        );
-        let query = read(br#"{"dps": {"10000": "[201, 209, 214]"}, "t": 1}"#);
-        assert_eq!(
-            (query.kind, query.summary.as_str()),
-            (Kind::DataPoints, "query [201, 209, 214]")
-        );
-        assert_eq!(read(b"ok").kind, Kind::NotJson);
-        assert_eq!(read(b"\xff").kind, Kind::NotJson);
-    }
-}
+#[path = "payload_tests.rs"]
+mod tests;

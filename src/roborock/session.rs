@@ -24,6 +24,8 @@ pub struct Record {
     pub request_in: Option<u32>,
     pub response_in: Option<u32>,
     pub response_time_ns: Option<i64>,
+    /// No key was tried: none had fitted the scope's first frames.
+    pub given_up: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -47,7 +49,14 @@ pub struct Session {
     duid_by_address: HashMap<u32, String>,
     requests: HashMap<(Scope, i64), Request>,
     map_nonces: HashMap<(Scope, u16), [u8; 16]>,
+    /// Frames in a row of a scope that no key decrypted.
+    misses: HashMap<Scope, u32>,
 }
+
+/// Frames in a row of one scope that no key decrypted after which keys are
+/// no longer tried on it (until the keys change): a connection of a device
+/// whose key is not configured costs a few trials, not one per frame and key.
+pub const SCOPE_TRIES: u32 = 3;
 
 impl Session {
     pub fn record(&self, frame: FrameId) -> Option<Record> {
@@ -88,6 +97,17 @@ impl Session {
     /// The key list changed: remembered indices mean nothing now.
     pub fn forget_keys(&mut self) {
         self.keys.clear();
+        self.misses.clear();
+    }
+
+    /// No key decrypted a frame of this scope (first pass).
+    pub fn missed(&mut self, scope: &Scope) {
+        *self.misses.entry(scope.clone()).or_default() += 1;
+    }
+
+    /// Keys are no longer tried on this scope.
+    pub fn given_up(&self, scope: &Scope) -> bool {
+        self.misses.get(scope).is_some_and(|&n| n >= SCOPE_TRIES)
     }
 
     pub fn key_for(&self, scope: &Scope) -> Option<usize> {
@@ -95,6 +115,7 @@ impl Session {
     }
 
     pub fn remember_key(&mut self, scope: Scope, key: usize) {
+        self.misses.remove(&scope);
         self.keys.insert(scope, key);
     }
 
