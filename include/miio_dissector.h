@@ -213,6 +213,9 @@ typedef struct miio_frame_info {
     size_t plaintext_len;
     /* Number of keys that were tried for this frame. */
     uint32_t keys_tried;
+    /* Keys for any device were not tried: none fitted the device's first
+     * frames (tried again when the keys change). */
+    uint8_t any_device_keys_skipped;
     miio_payload payload;
     miio_session session;
 } miio_frame_info;
@@ -239,27 +242,54 @@ miio_status miio_dissect_frame(const uint8_t *frame, size_t frame_len, size_t re
 
 /*
  * Strict test for the heuristic dissectors: magic, a header that only miIO
- * sends, and a length field equal to the packet (datagrams, stream == 0) or
- * at least the header (the start of a TCP stream, stream != 0).
+ * sends, and a length field equal to the packet (datagrams, stream == 0);
+ * on a TCP segment (stream != 0) such a header, with a length of at least
+ * the header, starting anywhere in it (a capture may start mid-frame).
  * *matches = 1 when it is miIO.
  */
 miio_status miio_heuristic_match(const uint8_t *frame, size_t frame_len, size_t reported_len,
                                  uint8_t stream, uint8_t *matches);
 
-/* What starts at some point of a TCP stream to the cloud. */
-typedef enum miio_pdu_kind {
-    MIIO_PDU_NEED_MORE = 0,     /* too few bytes to tell */
-    MIIO_PDU_FRAME = 1,         /* a miIO frame of `length` bytes */
-    MIIO_PDU_MAP_BLOB = 2,      /* a "ROCKROBO_MAP__" upload (not miIO): the rest of the data */
-    MIIO_PDU_OTHER = 3          /* not miIO: the rest of the data */
-} miio_pdu_kind;
+/*
+ * TCP streams (miIO to the cloud, Roborock local TCP), which a capture may
+ * catch at any point: where the next frame starts.
+ */
+typedef enum miio_stream_protocol {
+    MIIO_STREAM_MIIO = 0,
+    MIIO_STREAM_ROBOROCK = 1        /* frames carry a u32 length prefix */
+} miio_stream_protocol;
+
+typedef struct miio_stream_context {
+    miio_stream_protocol protocol;
+    uint32_t conversation;          /* the TCP connection */
+    uint32_t sender;                /* hash of the sending endpoint: the direction */
+    uint32_t frame_number;
+    uint8_t frame_before;           /* a frame of this direction came earlier in this packet */
+    uint8_t visited;                /* not the first pass */
+} miio_stream_context;
+
+typedef enum miio_stream_step_kind {
+    MIIO_STEP_NEED_MORE = 0,        /* too few bytes to tell: ask for the next segment */
+    MIIO_STEP_FRAME = 1,            /* a frame of `length` bytes (prefix included) starts here */
+    MIIO_STEP_MAP_BLOB = 2,         /* miIO: a "ROCKROBO_MAP__" upload: the rest of the data */
+    MIIO_STEP_SKIP = 3              /* `length` bytes start no frame; what follows may */
+} miio_stream_step_kind;
+
+typedef struct miio_stream_step {
+    miio_stream_step_kind kind;
+    size_t length;
+    /* SKIP: the bytes are the end of a frame that began before the capture
+     * (no frame came before them in their direction, and they are no more
+     * than a frame's worth); otherwise they are stray bytes. */
+    uint8_t continuation;
+} miio_stream_step;
 
 /*
- * Sizes the next PDU of a TCP stream from its first `avail` bytes (the
- * stream's bytes from this point on, as far as captured).
+ * The next step through a stream, from its next `avail` bytes (as far as
+ * captured). A frame is accepted only where one plausibly starts.
  */
-miio_status miio_stream_pdu(const uint8_t *bytes, size_t avail, miio_pdu_kind *kind,
-                            size_t *length);
+miio_status miio_stream_next(const uint8_t *bytes, size_t avail, const miio_stream_context *ctx,
+                             miio_stream_step *step);
 
 /* Forgets what the previous capture taught (learned keys, links). Called at
  * the start of every (re)dissection; configured keys stay. */
@@ -338,7 +368,8 @@ typedef enum roborock_decrypt_status {
     ROBOROCK_DECRYPT_BAD_LENGTH = 3, /* not whole AES blocks */
     ROBOROCK_DECRYPT_BAD_PADDING = 4,/* no key gives valid padding and text: wrong key or corrupted */
     ROBOROCK_DECRYPT_BAD_TAG = 5,    /* L01: no key's GCM tag verifies */
-    ROBOROCK_DECRYPT_NO_NONCES = 6   /* L01: the connection's hello is not in the capture */
+    ROBOROCK_DECRYPT_NO_NONCES = 6,  /* L01: the connection's hello is not in the capture */
+    ROBOROCK_DECRYPT_GIVEN_UP = 7    /* no key fitted the scope's first frames: not tried again */
 } roborock_decrypt_status;
 
 typedef enum roborock_payload_kind {
@@ -424,10 +455,6 @@ miio_status roborock_dissect_frame(const uint8_t *frame, size_t frame_len,
 
 /* Copies the map the last roborock_dissect_frame inflated (info.map_len bytes). */
 miio_status roborock_map_copy(uint8_t *dest, size_t cap, size_t *copied);
-
-/* Local TCP: the length of the PDU (u32 prefix + frame) at the start of
- * `bytes`; *length = 0 when fewer than 4 bytes are available. */
-miio_status roborock_stream_pdu(const uint8_t *bytes, size_t avail, size_t *length);
 
 /* MQTT payloads: a whole Roborock frame whose CRC verifies. */
 miio_status roborock_heuristic_match(const uint8_t *frame, size_t frame_len, uint8_t *matches);

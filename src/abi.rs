@@ -33,13 +33,12 @@ macro_rules! assert_implemented_as_declared {
 assert_implemented_as_declared!(
     ffi::miio_dissect_frame(_, _, _, _, _, _, _),
     ffi::miio_heuristic_match(_, _, _, _, _),
-    ffi::miio_stream_pdu(_, _, _, _),
+    ffi::miio_stream_next(_, _, _, _),
     ffi::miio_capture_reset(),
     ffi::miio_key_row_check(_, _, _),
     ffi::miio_key_store_replace(_, _, _),
     ffi::miio_key_file_use(_, _, _, _, _),
     ffi::roborock_dissect_frame(_, _, _, _, _, _),
     ffi::roborock_map_copy(_, _, _),
-    ffi::roborock_stream_pdu(_, _, _),
     ffi::roborock_heuristic_match(_, _, _),
 );

@@ -5,7 +5,8 @@
 //! frames, one frame start to end), `roborock` (the Roborock protocol, the
 //! same parts), `keys` (key table rows, the key file,
 //! the store of configured and learned keys), `frame_table` (what the first
-//! pass recorded per frame), `state` (the one global: key
+//! pass recorded per frame), `stream` (finding frames in TCP streams that
+//! start anywhere), `state` (the one global: key
 //! store + what the capture taught), `text` (quoting untrusted text), `ffi`
 //! (the C ABI of include/miio_dissector.h), `abi` (its types, from bindgen),
 //! `plugin` (the symbols Wireshark loads).
@@ -22,4 +23,5 @@ pub mod miio;
 pub mod plugin;
 pub mod roborock;
 pub mod state;
+pub mod stream;
 pub mod text;

@@ -11,6 +11,7 @@ use once_cell::sync::Lazy;
 use crate::keys::store::KeyStore;
 use crate::miio::session::Session;
 use crate::roborock::dissect::RoborockState;
+use crate::stream::StreamSync;
 
 #[derive(Debug, Default)]
 pub struct DissectorState {
@@ -19,6 +20,8 @@ pub struct DissectorState {
     pub key_file: KeyFileWatch,
     /// Roborock keys, what a Roborock capture taught, the last inflated map.
     pub roborock: RoborockState,
+    /// Where each TCP stream direction showed its first frame.
+    pub streams: StreamSync,
 }
 
 /// Which key file is in use and the version of it that was read.
@@ -38,6 +41,7 @@ impl DissectorState {
         self.keys.forget_capture();
         self.session = Session::default();
         self.roborock.reset_capture();
+        self.streams = StreamSync::default();
     }
 }
 

@@ -35,6 +35,7 @@ int hf_miio_repaired = -1;
 int hf_miio_time_sync = -1;
 int hf_miio_map_blob = -1;
 int hf_miio_stream_data = -1;
+int hf_miio_continuation = -1;
 int hf_miio_id = -1;
 int hf_miio_method = -1;
 int hf_miio_params = -1;
@@ -68,6 +69,7 @@ expert_field ei_miio_not_json = EI_INIT;
 expert_field ei_miio_not_utf8 = EI_INIT;
 expert_field ei_miio_map_blob = EI_INIT;
 expert_field ei_miio_stream_data = EI_INIT;
+expert_field ei_miio_continuation = EI_INIT;
 
 dissector_handle_t json_handle;
 int proto_json = -1;
@@ -153,6 +155,10 @@ miio_fields_register(int proto)
         { &hf_miio_stream_data,
           { "Other data", "miio.stream_data", FT_BYTES, BASE_NONE, NULL, 0x0,
             "Bytes on a cloud connection that do not start a miIO frame", HFILL } },
+        { &hf_miio_continuation,
+          { "Continuation of a frame that began before the capture", "miio.continuation", FT_BYTES,
+            BASE_NONE, NULL, 0x0,
+            "TCP: bytes before the first frame of their direction, no more than a frame's worth", HFILL } },
         { &hf_miio_id,
           { "Id", "miio.id", FT_INT64, BASE_DEC, NULL, 0x0,
             "JSON \"id\": pairs a request with its reply", HFILL } },
@@ -238,6 +244,10 @@ miio_fields_register(int proto)
         { &ei_miio_stream_data,
           { "miio.stream_data.expert", PI_UNDECODED, PI_NOTE,
             "Data on the cloud connection that is not a miIO frame", EXPFILL } },
+        { &ei_miio_continuation,
+          { "miio.continuation.expert", PI_SEQUENCE, PI_NOTE,
+            "The capture starts inside a frame: the end of a frame that began before the capture",
+            EXPFILL } },
         { &ei_miio_internal,
           { "miio.internal_error", PI_MALFORMED, PI_ERROR,
             "miIO dissector internal error (frame not dissected)", EXPFILL } },

@@ -331,9 +331,15 @@ dissect_data(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item, proto_tre
                 val_to_str_const(info->session.taught, miio_taught_vals, "frame"));
         break;
     case MIIO_DECRYPT_NO_KEY:
-        expert_add_info_format(pinfo, enc_item, &ei_miio_no_key,
-            "No key for device 0x%08x (%u keys tried): add its token under "
-            "Preferences > Protocols > miIO", info->header.device_id, info->keys_tried);
+        if (info->any_device_keys_skipped)
+            expert_add_info_format(pinfo, enc_item, &ei_miio_no_key,
+                "No key for device 0x%08x (%u keys tried; the keys for any device fitted none of "
+                "its first frames and are no longer tried on it): add its token under "
+                "Preferences > Protocols > miIO", info->header.device_id, info->keys_tried);
+        else
+            expert_add_info_format(pinfo, enc_item, &ei_miio_no_key,
+                "No key for device 0x%08x (%u keys tried): add its token under "
+                "Preferences > Protocols > miIO", info->header.device_id, info->keys_tried);
         col_add_fstr(pinfo->cinfo, COL_INFO, "Encrypted, no key (device 0x%08x)",
                      info->header.device_id);
         break;

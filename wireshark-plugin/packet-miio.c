@@ -20,8 +20,8 @@
 #include <epan/tap.h>
 #include <epan/to_str.h>
 
-#include <epan/dissectors/packet-tcp.h>
 #include "miio-fields.h"
+#include "tcp-stream.h"
 
 #define MIIO_UDP_PORTS "54321,8053"
 #define MIIO_TCP_PORTS "8053"
@@ -58,7 +58,7 @@ dissect_miio_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, miio_tra
     proto_tree *miio_tree;
 
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "miIO");
-    if (pdu_index > 0) {
+    if (pdu_index > 0 || miio_stream_skipped_before(pinfo, proto_miio)) {
         /* Several frames in one segment: keep the Info text of the earlier ones. */
         col_append_str(pinfo->cinfo, COL_INFO, " | ");
         col_set_fence(pinfo->cinfo, COL_INFO);
@@ -86,51 +86,57 @@ dissect_miio(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_
 }
 
 /* TCP to the cloud: frames back to back, split anywhere. */
-static unsigned
-get_miio_pdu_len(packet_info *pinfo _U_, tvbuff_t *tvb, int offset, void *data _U_)
+static void
+dissect_miio_tcp_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
-    unsigned avail = tvb_captured_length_remaining(tvb, offset);
-    miio_pdu_kind kind = MIIO_PDU_OTHER;
-    size_t length = 0;
-
-    if (miio_stream_pdu(tvb_get_ptr(tvb, offset, avail), avail, &kind, &length) == MIIO_OK
-            && kind == MIIO_PDU_FRAME)
-        return (unsigned)length;
-    /* Not a miIO frame: the rest of what we have (a map upload, other data). */
-    return tvb_reported_length_remaining(tvb, offset);
+    dissect_miio_frame(tvb, pinfo, tree, MIIO_TRANSPORT_CLOUD);
 }
 
-static int
-dissect_miio_tcp_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+/* Data that is not a miIO frame: the end of a frame that began before the
+ * capture, or other data on the connection. */
+static void
+dissect_miio_tcp_skip(tvbuff_t *tvb, int offset, int length, bool continuation, packet_info *pinfo,
+                      proto_tree *tree)
 {
-    unsigned avail = tvb_captured_length(tvb);
-    miio_pdu_kind kind = MIIO_PDU_OTHER;
-    size_t length = 0;
-    proto_item *ti;
-
-    miio_stream_pdu(tvb_get_ptr(tvb, 0, avail), avail, &kind, &length);
-    if (kind == MIIO_PDU_FRAME)
-        return dissect_miio_frame(tvb, pinfo, tree, MIIO_TRANSPORT_CLOUD);
+    proto_item *ti = proto_tree_add_item(tree, proto_miio, tvb, offset, length, ENC_NA);
+    proto_tree *subtree = proto_item_add_subtree(ti, ett_miio);
 
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "miIO");
-    ti = proto_tree_add_item(tree, proto_miio, tvb, 0, -1, ENC_NA);
-    if (kind == MIIO_PDU_MAP_BLOB) {
-        ti = proto_tree_add_item(proto_item_add_subtree(ti, ett_miio), hf_miio_map_blob, tvb, 0, -1, ENC_NA);
-        expert_add_info(pinfo, ti, &ei_miio_map_blob);
-        col_add_fstr(pinfo->cinfo, COL_INFO, "Roborock map upload (not miIO), %u bytes", avail);
+    if (continuation) {
+        ti = proto_tree_add_item(subtree, hf_miio_continuation, tvb, offset, length, ENC_NA);
+        expert_add_info(pinfo, ti, &ei_miio_continuation);
+        col_append_sep_fstr(pinfo->cinfo, COL_INFO, " | ",
+                            "Continuation of a frame that began before the capture, %d bytes", length);
     } else {
-        ti = proto_tree_add_item(proto_item_add_subtree(ti, ett_miio), hf_miio_stream_data, tvb, 0, -1, ENC_NA);
+        ti = proto_tree_add_item(subtree, hf_miio_stream_data, tvb, offset, length, ENC_NA);
         expert_add_info(pinfo, ti, &ei_miio_stream_data);
-        col_add_fstr(pinfo->cinfo, COL_INFO, "Data on the cloud connection (not miIO), %u bytes", avail);
+        col_append_sep_fstr(pinfo->cinfo, COL_INFO, " | ",
+                            "Data on the cloud connection (not miIO), %d bytes", length);
     }
-    return avail;
+}
+
+static void
+dissect_miio_tcp_map_blob(tvbuff_t *tvb, int offset, packet_info *pinfo, proto_tree *tree)
+{
+    int length = (int)tvb_captured_length_remaining(tvb, offset);
+    proto_item *ti = proto_tree_add_item(tree, proto_miio, tvb, offset, length, ENC_NA);
+
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, "miIO");
+    ti = proto_tree_add_item(proto_item_add_subtree(ti, ett_miio), hf_miio_map_blob, tvb, offset, length,
+                             ENC_NA);
+    expert_add_info(pinfo, ti, &ei_miio_map_blob);
+    col_append_sep_fstr(pinfo->cinfo, COL_INFO, " | ", "Roborock map upload (not miIO), %d bytes", length);
 }
 
 static int
-dissect_miio_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+dissect_miio_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    tcp_dissect_pdus(tvb, pinfo, tree, TRUE, 4, get_miio_pdu_len, dissect_miio_tcp_pdu, data);
-    return tvb_captured_length(tvb);
+    miio_stream_handlers handlers = {
+        MIIO_STREAM_MIIO, -1, dissect_miio_tcp_frame, dissect_miio_tcp_skip, dissect_miio_tcp_map_blob
+    };
+
+    handlers.proto = proto_miio;
+    return miio_stream_dissect(tvb, pinfo, tree, &handlers);
 }
 
 /* The start of a TCP stream that only miIO sends; never ordinary HTTP. */

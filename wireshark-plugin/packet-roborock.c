@@ -13,9 +13,9 @@
 #include <epan/packet.h>
 #include <epan/proto_data.h>
 #include <epan/tap.h>
-#include <epan/dissectors/packet-tcp.h>
 
 #include "roborock-fields.h"
+#include "tcp-stream.h"
 
 int proto_roborock = -1;
 int hf_roborock_length = -1;
@@ -46,6 +46,8 @@ int hf_roborock_time = -1;
 int hf_roborock_duid = -1;
 int hf_roborock_map = -1;
 int hf_roborock_map_request_id = -1;
+static int hf_roborock_continuation = -1;
+static int hf_roborock_stray = -1;
 
 gint ett_roborock = -1;
 gint ett_roborock_decrypted = -1;
@@ -58,6 +60,8 @@ expert_field ei_roborock_decrypt_failed = EI_INIT;
 expert_field ei_roborock_no_nonces = EI_INIT;
 expert_field ei_roborock_map = EI_INIT;
 expert_field ei_roborock_internal = EI_INIT;
+static expert_field ei_roborock_continuation = EI_INIT;
+static expert_field ei_roborock_stray = EI_INIT;
 
 dissector_handle_t roborock_json_handle;
 int roborock_tap = -1;
@@ -155,28 +159,51 @@ dissect_one(tvbuff_t *pdu, packet_info *pinfo, proto_tree *tree, roborock_carrie
     queue_tap(pinfo, &info, plaintext, protocol);
 }
 
-/* Local TCP: a u32 length, then the frame. */
-static unsigned
-get_roborock_pdu_len(packet_info *pinfo _U_, tvbuff_t *tvb, int offset, void *data _U_)
-{
-    return tvb_get_ntohl(tvb, offset) + 4;
-}
-
-static int
-dissect_roborock_tcp_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+static void
+dissect_roborock_tcp_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
     uint32_t device = pinfo->srcport == ROBOROCK_TCP_PORT
         ? miio_endpoint_hash(&pinfo->src, 0) : miio_endpoint_hash(&pinfo->dst, 0);
     dissect_one(tvb, pinfo, tree, ROBOROCK_CARRIER_TCP, NULL, device);
-    return tvb_captured_length(tvb);
 }
 
-static int
-dissect_roborock_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+/* Bytes that start no frame: the end of one that began before the capture
+ * (not malformed), or stray bytes in a stream that was in step. */
+static void
+dissect_roborock_tcp_skip(tvbuff_t *tvb, int offset, int length, bool continuation,
+                          packet_info *pinfo, proto_tree *tree)
 {
-    col_clear(pinfo->cinfo, COL_INFO);
-    tcp_dissect_pdus(tvb, pinfo, tree, TRUE, 4, get_roborock_pdu_len, dissect_roborock_tcp_pdu, data);
-    return tvb_captured_length(tvb);
+    proto_item *item = proto_tree_add_item(tree, proto_roborock, tvb, offset, length, ENC_NA);
+    proto_tree *subtree = proto_item_add_subtree(item, ett_roborock);
+    proto_item *ti;
+
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, "Roborock");
+    if (continuation) {
+        ti = proto_tree_add_item(subtree, hf_roborock_continuation, tvb, offset, length, ENC_NA);
+        expert_add_info(pinfo, ti, &ei_roborock_continuation);
+        proto_item_append_text(item, ", continuation of a frame that began before the capture");
+        col_append_sep_fstr(pinfo->cinfo, COL_INFO, " | ",
+                            "Continuation of a frame that began before the capture, %d bytes", length);
+    } else {
+        ti = proto_tree_add_item(subtree, hf_roborock_stray, tvb, offset, length, ENC_NA);
+        expert_add_info(pinfo, ti, &ei_roborock_stray);
+        proto_item_append_text(item, ", bytes that start no frame");
+        col_append_sep_fstr(pinfo->cinfo, COL_INFO, " | ", "Bytes that start no Roborock frame, %d bytes",
+                            length);
+    }
+}
+
+static const miio_stream_handlers roborock_stream = {
+    MIIO_STREAM_ROBOROCK, -1, dissect_roborock_tcp_frame, dissect_roborock_tcp_skip, NULL
+};
+
+static int
+dissect_roborock_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    miio_stream_handlers handlers = roborock_stream;
+
+    handlers.proto = proto_roborock;
+    return miio_stream_dissect(tvb, pinfo, tree, &handlers);
 }
 
 /* Discovery broadcasts: their sender is the device. */
@@ -262,6 +289,13 @@ proto_register_roborock(void)
             "The inflated map of a map response", HFILL } },
         { &hf_roborock_map_request_id, { "Map request id", "roborock.map.request_id", FT_UINT16,
             BASE_DEC, NULL, 0x0, NULL, HFILL } },
+        { &hf_roborock_continuation, { "Continuation of a frame that began before the capture",
+            "roborock.continuation", FT_BYTES, BASE_NONE, NULL, 0x0,
+            "Local TCP: bytes before the first frame of their direction, no more than a frame's worth",
+            HFILL } },
+        { &hf_roborock_stray, { "Bytes that start no frame", "roborock.stray", FT_BYTES, BASE_NONE, NULL,
+            0x0, "Local TCP: bytes where a length prefix should be but no plausible frame follows",
+            HFILL } },
     };
     static gint *ett[] = { &ett_roborock, &ett_roborock_decrypted };
     static ei_register_info ei[] = {
@@ -282,6 +316,12 @@ proto_register_roborock(void)
         { &ei_roborock_map, { "roborock.map.expert", PI_UNDECODED, PI_WARN, "Map not shown", EXPFILL } },
         { &ei_roborock_internal, { "roborock.internal_error", PI_MALFORMED, PI_ERROR,
             "Roborock dissector internal error (frame not dissected)", EXPFILL } },
+        { &ei_roborock_continuation, { "roborock.continuation.expert", PI_SEQUENCE, PI_NOTE,
+            "The capture starts inside a frame: the end of a frame that began before the capture",
+            EXPFILL } },
+        { &ei_roborock_stray, { "roborock.stray.expert", PI_MALFORMED, PI_WARN,
+            "Bytes that start no Roborock frame: no version or no fitting length after the length "
+            "prefix", EXPFILL } },
     };
     expert_module_t *expert;
 

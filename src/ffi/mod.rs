@@ -9,23 +9,23 @@ use std::path::PathBuf;
 
 use crate::abi::{
     miio_frame_context, miio_frame_info, miio_header, miio_key_origin, miio_key_row, miio_payload,
-    miio_payload_kind, miio_pdu_kind, miio_session, miio_span, miio_status, miio_transport,
-    MIIO_REPAIR_CAP, MIIO_TEXT_CAP,
+    miio_payload_kind, miio_session, miio_span, miio_status, miio_transport, MIIO_REPAIR_CAP,
+    MIIO_TEXT_CAP,
 };
 use crate::keys::roborock::{parse_any_row, AnyKeyEntry};
 use crate::keys::store::Candidacy;
 use crate::keys::store::KeyOrigin;
 use crate::keys::RawRow;
 use crate::miio::dissect::{dissect, Dissection, FrameContext};
-use crate::miio::frame::{looks_like_miio, stream_pdu, StreamPdu};
+use crate::miio::frame::{looks_like_miio, stream_has_frame};
 use crate::miio::payload::{Payload, PayloadKind, Span};
 use crate::miio::short_frame::ShortFrame;
 use crate::{keys::file as key_file, state};
 
 mod roborock;
-pub use roborock::{
-    roborock_dissect_frame, roborock_heuristic_match, roborock_map_copy, roborock_stream_pdu,
-};
+mod stream;
+pub use roborock::{roborock_dissect_frame, roborock_heuristic_match, roborock_map_copy};
+pub use stream::miio_stream_next;
 
 /// Runs `body`, turning a panic into `MIIO_ERR_PANIC`.
 fn guarded(body: impl FnOnce() -> miio_status) -> miio_status {
@@ -164,32 +164,10 @@ pub unsafe extern "C" fn miio_heuristic_match(
         let (Some(frame), Some(matches)) = (bytes(frame, frame_len), matches.as_mut()) else {
             return miio_status::MIIO_ERR_NULL_ARG;
         };
-        *matches = u8::from(looks_like_miio(frame, reported_len, stream != 0));
-        miio_status::MIIO_OK
-    })
-}
-
-/// # Safety
-/// See include/miio_dissector.h.
-#[no_mangle]
-pub unsafe extern "C" fn miio_stream_pdu(
-    bytes_in: *const u8,
-    avail: usize,
-    kind: *mut miio_pdu_kind,
-    length: *mut usize,
-) -> miio_status {
-    guarded(|| {
-        let (Some(data), Some(kind), Some(length)) =
-            (bytes(bytes_in, avail), kind.as_mut(), length.as_mut())
-        else {
-            return miio_status::MIIO_ERR_NULL_ARG;
-        };
-        (*kind, *length) = match stream_pdu(data) {
-            StreamPdu::NeedMore => (miio_pdu_kind::MIIO_PDU_NEED_MORE, 0),
-            StreamPdu::Frame(n) => (miio_pdu_kind::MIIO_PDU_FRAME, n),
-            StreamPdu::MapBlob => (miio_pdu_kind::MIIO_PDU_MAP_BLOB, avail),
-            StreamPdu::Other => (miio_pdu_kind::MIIO_PDU_OTHER, avail),
-        };
+        *matches = u8::from(match stream {
+            0 => looks_like_miio(frame, reported_len, false),
+            _ => stream_has_frame(frame),
+        });
         miio_status::MIIO_OK
     })
 }
@@ -261,6 +239,7 @@ fn frame_info(d: &Dissection, candidacy: Option<Candidacy>) -> miio_frame_info {
         ciphertext_len: d.ciphertext_len,
         plaintext_len: d.plaintext_len,
         keys_tried: d.keys_tried,
+        any_device_keys_skipped: u8::from(d.any_device_keys_skipped),
         payload: d
             .payload
             .as_ref()

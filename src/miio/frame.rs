@@ -2,6 +2,7 @@
 //! bytes; nothing here knows about keys or Wireshark.
 
 use crate::abi::{miio_frame_kind as FrameKind, miio_length_status as LengthStatus};
+use crate::stream::Start;
 
 pub const HEADER_LEN: usize = crate::abi::MIIO_HEADER_LEN as usize;
 pub const MAGIC: u16 = crate::abi::MIIO_MAGIC as u16;
@@ -160,42 +161,39 @@ pub fn looks_like_miio(captured: &[u8], reported_len: usize, stream: bool) -> bo
     header.unknown == 0 && ciphertext % 16 == 0 && header.device_id != HELLO_FILL
 }
 
-/// What starts at some point of a TCP stream to the cloud.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StreamPdu {
-    /// Too few bytes to tell.
-    NeedMore,
-    /// A miIO frame of this many bytes.
-    Frame(usize),
-    /// A Roborock map upload (not miIO): the rest of the data.
-    MapBlob,
-    /// Not miIO: the rest of the data.
-    Other,
-}
-
 pub const MAP_BLOB_PREFIX: &[u8] = b"ROCKROBO_MAP__";
 
-/// Sizes the next PDU from the stream's next bytes.
-pub fn stream_pdu(bytes: &[u8]) -> StreamPdu {
-    if bytes.starts_with(&MAGIC.to_be_bytes()) {
-        return match bytes.get(2..4) {
-            None => StreamPdu::NeedMore,
-            Some(len) => match usize::from(u16::from_be_bytes([len[0], len[1]])) {
-                n if n >= HEADER_LEN => StreamPdu::Frame(n),
-                _ => StreamPdu::Other,
-            },
-        };
-    }
-    if bytes.len() < MAP_BLOB_PREFIX.len() && MAP_BLOB_PREFIX.starts_with(bytes) {
-        return StreamPdu::NeedMore;
-    }
-    if bytes.is_empty() || (bytes.len() == 1 && bytes[0] == MAGIC.to_be_bytes()[0]) {
-        return StreamPdu::NeedMore;
-    }
+/// A TCP segment of a connection not yet known to be miIO: a whole miIO
+/// header starts somewhere in it (a capture that starts mid-connection
+/// sees the end of a frame first).
+pub fn stream_has_frame(bytes: &[u8]) -> bool {
+    (0..bytes.len()).any(|at| matches!(frame_start(&bytes[at..]), Start::Frame(_)))
+}
+
+/// Does a frame start here, on a TCP stream to the cloud? Only where a
+/// header that miIO peers send begins (the heuristic's test: magic,
+/// length, and the rest of the header), or a Roborock map upload; the magic
+/// alone turns up every 64 KiB in ciphertext.
+pub fn frame_start(bytes: &[u8]) -> Start {
     if bytes.starts_with(MAP_BLOB_PREFIX) {
-        StreamPdu::MapBlob
-    } else {
-        StreamPdu::Other
+        return Start::MapBlob;
+    }
+    if MAP_BLOB_PREFIX.starts_with(bytes) {
+        return Start::Undecided;
+    }
+    let magic = MAGIC.to_be_bytes();
+    if !magic.starts_with(&bytes[..bytes.len().min(2)]) {
+        return Start::No;
+    }
+    let length = match bytes.get(2..4) {
+        None => return Start::Undecided,
+        Some(l) => usize::from(u16::from_be_bytes([l[0], l[1]])),
+    };
+    match bytes.get(..HEADER_LEN) {
+        _ if length < HEADER_LEN => Start::No,
+        None => Start::Undecided,
+        Some(header) if looks_like_miio(header, HEADER_LEN, true) => Start::Frame(length),
+        Some(_) => Start::No,
     }
 }
 
@@ -354,21 +352,27 @@ mod tests {
     }
 
     #[test]
-    fn stream_pdus() {
+    fn frame_starts_on_a_stream() {
         let frame = hex(INFO_REQUEST);
-        assert_eq!(stream_pdu(&frame), StreamPdu::Frame(0x50));
-        assert_eq!(stream_pdu(&frame[..4]), StreamPdu::Frame(0x50));
-        assert_eq!(stream_pdu(&frame[..3]), StreamPdu::NeedMore);
-        assert_eq!(stream_pdu(&frame[..1]), StreamPdu::NeedMore);
-        assert_eq!(stream_pdu(&[]), StreamPdu::NeedMore);
-        assert_eq!(stream_pdu(b"ROCKROBO_MAP__\x01\x02"), StreamPdu::MapBlob);
-        assert_eq!(stream_pdu(b"ROCKROBO"), StreamPdu::NeedMore);
-        assert_eq!(stream_pdu(b"GET / HTTP/1.1"), StreamPdu::Other);
+        assert_eq!(frame_start(&frame), Start::Frame(0x50));
+        assert_eq!(frame_start(&frame[..31]), Start::Undecided);
+        assert_eq!(frame_start(&frame[..3]), Start::Undecided);
+        assert_eq!(frame_start(&frame[..1]), Start::Undecided);
+        assert_eq!(frame_start(b"ROCKROBO_MAP__\x01\x02"), Start::MapBlob);
+        assert_eq!(frame_start(b"ROCKROBO"), Start::Undecided);
+        assert_eq!(frame_start(b"GET / HTTP/1.1"), Start::No);
         assert_eq!(
-            stream_pdu(&[0x21, 0x31, 0x00, 0x10]),
-            StreamPdu::Other,
+            frame_start(&[0x21, 0x31, 0x00, 0x10]),
+            Start::No,
             "length below 32"
         );
+        let mut not_a_header = frame.clone();
+        not_a_header[4] = 7;
+        assert_eq!(frame_start(&not_a_header), Start::No, "magic in ciphertext");
+        let mut mid_stream = b"end of a frame".to_vec();
+        mid_stream.extend_from_slice(&frame);
+        assert!(stream_has_frame(&mid_stream));
+        assert!(!stream_has_frame(b"GET / HTTP/1.1\r\n!1\x00\x50"));
     }
 
     #[test]

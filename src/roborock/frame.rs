@@ -6,6 +6,8 @@
 //! payloads are bare frames. Discovery broadcasts (UDP 58866) have a header
 //! of their own. Pure functions over bytes.
 
+use crate::stream::Start;
+
 pub const HEADER_LEN: usize = 17;
 const CRC_LEN: usize = 4;
 /// Versions a frame can start with.
@@ -122,20 +124,46 @@ pub fn parse(bytes: &[u8]) -> Result<Frame, FrameError> {
     Ok(Frame { header, body })
 }
 
-/// What starts at some point of a local TCP stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StreamPdu {
-    NeedMore,
-    /// A length prefix and a frame: this many bytes in all.
-    Frame(usize),
-}
+/// Local TCP: the u32 length prefix of each frame.
+pub const PREFIX_LEN: usize = 4;
+/// The longest frame: header, u16 payload length, 65,535 bytes, CRC32.
+pub const MAX_FRAME_LEN: usize = HEADER_LEN + 2 + 0xFFFF + CRC_LEN;
+const MIN_PAYLOAD_FRAME_LEN: usize = HEADER_LEN + 2 + CRC_LEN;
 
-/// Frames on local TCP are a u32 length and that many bytes.
-pub fn stream_pdu(bytes: &[u8]) -> StreamPdu {
-    match bytes.get(..4) {
-        Some(len) => StreamPdu::Frame(4 + be32(len, 0) as usize),
-        None => StreamPdu::NeedMore,
+/// Does a local TCP frame start here? Only when a plausible frame follows
+/// the length prefix: a version at offset 4, and a length a frame can have
+/// (a bare header, a header and a trailer, or a payload frame whose own
+/// payload length agrees). Any length would do otherwise, and reassembly
+/// would wait for it forever.
+pub fn frame_start(bytes: &[u8]) -> Start {
+    // A length of at most MAX_FRAME_LEN starts 00 00 or 00 01.
+    match bytes {
+        [0] | [0, 0 | 1] | [0, 0 | 1, _] => return Start::Undecided,
+        [0, 0 | 1, _, _, ..] => {}
+        _ => return Start::No,
     }
+    let len = be32(bytes, 0) as usize;
+    let payload_frame = (MIN_PAYLOAD_FRAME_LEN..=MAX_FRAME_LEN).contains(&len);
+    if !(payload_frame || len == HEADER_LEN || len == HEADER_LEN + CRC_LEN) {
+        return Start::No;
+    }
+    let version = &bytes[PREFIX_LEN..bytes.len().min(PREFIX_LEN + 3)];
+    if !VERSIONS.iter().any(|v| v.starts_with(version)) {
+        return Start::No;
+    }
+    if version.len() < 3 {
+        return Start::Undecided;
+    }
+    if payload_frame {
+        let at = PREFIX_LEN + HEADER_LEN;
+        let Some(n) = bytes.get(at..at + 2) else {
+            return Start::Undecided;
+        };
+        if usize::from(u16::from_be_bytes([n[0], n[1]])) != len - MIN_PAYLOAD_FRAME_LEN {
+            return Start::No;
+        }
+    }
+    Start::Frame(PREFIX_LEN + len)
 }
 
 /// Strict test for a heuristic (MQTT payloads): a version, then a header
@@ -260,8 +288,28 @@ mod tests {
     }
 
     #[test]
-    fn stream_pdus_are_length_prefixed() {
-        assert_eq!(stream_pdu(&[0, 0]), StreamPdu::NeedMore);
-        assert_eq!(stream_pdu(&[0, 0, 0, 21, b'1']), StreamPdu::Frame(25));
+    fn a_length_prefix_counts_only_before_a_plausible_frame() {
+        let mut f = 21u32.to_be_bytes().to_vec();
+        f.extend_from_slice(&header(b"1.0", 2));
+        f.extend_from_slice(&[0; 4]);
+        assert_eq!(frame_start(&f), Start::Frame(25));
+        assert_eq!(frame_start(&f[..5]), Start::Undecided);
+        assert_eq!(frame_start(&f[..2]), Start::Undecided);
+        let mut payload = 25u32.to_be_bytes().to_vec();
+        payload.extend_from_slice(&header(b"L01", 102));
+        payload.extend_from_slice(&2u16.to_be_bytes());
+        assert_eq!(frame_start(&payload[..21]), Start::Undecided);
+        assert_eq!(frame_start(&payload), Start::Frame(29));
+        payload[22] = 3;
+        assert_eq!(frame_start(&payload), Start::No, "payload length disagrees");
+        let mut bad = f.clone();
+        bad[4] = b'2';
+        assert_eq!(frame_start(&bad), Start::No, "no version");
+        assert_eq!(
+            frame_start(&[0, 0, 0, 22, b'1']),
+            Start::No,
+            "no frame is 22 bytes"
+        );
+        assert_eq!(frame_start(&[0x7b, 0x22]), Start::No, "JSON, not a length");
     }
 }

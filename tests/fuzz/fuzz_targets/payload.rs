@@ -2,7 +2,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use miio_dissector::miio::frame::{looks_like_miio, stream_pdu};
+use miio_dissector::miio::frame::{frame_start, looks_like_miio};
+use miio_dissector::stream::{next, Step};
 use miio_dissector::miio::payload::read_repairing;
 
 fuzz_target!(|data: &[u8]| {
@@ -23,7 +24,17 @@ fuzz_target!(|data: &[u8]| {
         );
     }
     assert!(payload.summary.chars().count() < 200);
-    let _ = stream_pdu(data);
+    // Walking a stream always moves on, and only by bytes it has.
+    for start in [frame_start, miio_dissector::roborock::frame::frame_start] {
+        let mut rest = data;
+        while let Step::Skip(n) | Step::Frame(n) = next(rest, start) {
+            assert!(n > 0);
+            if n > rest.len() {
+                break;
+            }
+            rest = &rest[n..];
+        }
+    }
     let _ = looks_like_miio(data, data.len(), false);
     let _ = looks_like_miio(data, data.len(), true);
 });

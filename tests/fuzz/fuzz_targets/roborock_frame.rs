@@ -11,7 +11,7 @@ use miio_dissector::abi::{
 };
 use miio_dissector::ffi::{
     miio_capture_reset, miio_key_store_replace, roborock_dissect_frame, roborock_heuristic_match,
-    roborock_map_copy, roborock_stream_pdu,
+    roborock_map_copy,
 };
 
 fn configure_keys() {
@@ -76,9 +76,6 @@ fuzz_target!(|data: &[u8]| {
         unsafe { roborock_map_copy(map.as_mut_ptr(), map.len(), &mut copied) };
         assert_eq!(copied, info.map_len);
     }
-    let (mut len, mut matches) = (0usize, 0u8);
-    unsafe {
-        roborock_stream_pdu(frame.as_ptr(), frame.len(), &mut len);
-        roborock_heuristic_match(frame.as_ptr(), frame.len(), &mut matches);
-    }
+    let mut matches = 0u8;
+    unsafe { roborock_heuristic_match(frame.as_ptr(), frame.len(), &mut matches) };
 });
