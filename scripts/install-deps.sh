@@ -30,7 +30,8 @@ packages=(
   valgrind          # tests/memcheck.sh
   xxd               # fuzz seed corpora
   time              # benchmarks: peak RSS
-  python3-dpkt      # benchmarks: the pcap writer of tests/bench/make-twin.py
+  python3-dpkt      # benchmarks: the pcap writer of tests/bench/make-twin.py and make-hostile.py
+  python3-cryptography  # benchmarks: AES of the frames tests/bench/make-hostile.py writes
 )
 
 sudo=()

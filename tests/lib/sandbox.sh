@@ -33,6 +33,11 @@ miio_test_keys=(
   -o 'uat:miio_keys:"rrMqttV1S8pro4Gb7Kd2Hx","roborock","Mn3Bv6Cx9Za2Sd5F","roborock mqtt 1.0"'
   -o 'uat:miio_keys:"rrMqttA01Dyad5Tp8Ue3W","roborock","Hj4Kl7Qw2Er5Ty8U","roborock mqtt A01"'
   -o 'uat:miio_keys:"rrMqttB01Q7max2Lx6Vc9","roborock","Pa9Os8Id7Uf6Yg5H","roborock mqtt B01"'
+  -o 'uat:miio_keys:"rrFormsV1Local7Hn2Kp4Q","roborock","Fv1Lk3Mn5Bv7Cx9Z","forms 1.0"'
+  -o 'uat:miio_keys:"rrFormsL01Loc8Jm3Rt6W","roborock","Gl0Pq2Wo4Ei6Ru8T","forms L01"'
+  -o 'uat:miio_keys:"rrFormsA01Dyad9Sx4Vb1","roborock","Ha1Zx3Cv5Bn7Mq9W","forms A01"'
+  -o 'uat:miio_keys:"rrFormsB01Q7Lk2Pn5Tg8","roborock","Jb0Ws2Ed4Rf6Tg8Y","forms B01"'
+  -o 'uat:miio_keys:"","token","6a1f0c9e3b7d2584e6a9c0f1b2d3e4f5","unicode"'
   -o 'tcp.try_heuristic_first:TRUE'
 )
 

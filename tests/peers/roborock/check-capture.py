@@ -138,6 +138,8 @@ def decrypt(frame, local_key, nonces=(None, None)):
     (plen,) = struct.unpack(">H", frame[17:19])
     ct = frame[19 : 19 + plen]
     key = local_key.encode()
+    if not ct and version in (b"1.0", b"A01"):
+        return b""  # payload length 0: python-roborock encrypts b"" to nothing (no padding block)
     if version == b"1.0":
         k = hashlib.md5(encode_timestamp(ts) + key + SALT).digest()
         return unpad(aes(k, modes.ECB(), ct))
@@ -273,7 +275,8 @@ def main():
         else:
             client = tuple(r["client"].rsplit(":", 1))
             client = (client[0], int(client[1]))
-            device = next(a for a in dev_addr)
+            # the row's device (captures with several local devices), else the only one
+            device = r.get("device") or next(a for a in dev_addr)
             dhost, dport = device.rsplit(":", 1)
             dev = (dhost, int(dport))
             flow = (client, dev) if r["direction"] == "to_device" else (dev, client)

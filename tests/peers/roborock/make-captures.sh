@@ -93,9 +93,32 @@ roborock-mqtt() {
   stop_capture; finish roborock-mqtt
 }
 
+# Every version x direction x protocol number python-roborock's encoders make,
+# each request answered (B01 in four reply forms and an error, A01 query and
+# set), and the empty payloads of payload=b"" (1.0 ping response with payload
+# length 0, L01 ping response that is only the GCM tag); see forms.py.
+roborock-forms() {
+  if ! command -v mosquitto >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q mosquitto >/dev/null
+  fi
+  printf 'listener 1883 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stdout\n' >"$peers/mosquitto.conf"
+  start_capture roborock-forms
+  mosquitto -c "$peers/mosquitto.conf" >"$peers/mosquitto.log" 2>&1 &
+  local broker_pid=$!
+  for _ in $(seq 50); do grep -q "Opening ipv4 listen socket on port 1883" "$peers/mosquitto.log" 2>/dev/null && break; sleep 0.1; done
+  "$py" "$here/forms.py" device "$out/roborock-forms.truth.jsonl" >"$peers/forms-device.out" 2>&1 &
+  local dev_pid=$!
+  for _ in $(seq 50); do grep -q "mqtt ready" "$peers/forms-device.out" 2>/dev/null && break; sleep 0.1; done
+  "$py" "$here/forms.py" client "$peers/roborock-forms.client.jsonl" 2>"$peers/forms-client.err"
+  sleep 0.3
+  kill -TERM "$dev_pid"; wait "$dev_pid" || true
+  kill -TERM "$broker_pid"; wait "$broker_pid" || true
+  stop_capture; finish roborock-forms
+}
+
 cd "$here"  # the peers import common.py from here
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(roborock-local-v1 roborock-local-l01 roborock-discovery roborock-mqtt)
+[ ${#names[@]} -gt 0 ] || names=(roborock-local-v1 roborock-local-l01 roborock-discovery roborock-mqtt roborock-forms)
 for name in "${names[@]}"; do "$name"; done
 chmod 644 "$out"/roborock-*
 ls -l "$out"/roborock-*
