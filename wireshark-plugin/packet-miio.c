@@ -58,7 +58,8 @@ dissect_miio_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, miio_tra
     proto_tree *miio_tree;
 
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "miIO");
-    if (pdu_index > 0 || miio_stream_skipped_before(pinfo, proto_miio)) {
+    if (pdu_index > 0
+            || (transport == MIIO_TRANSPORT_CLOUD && miio_stream_skipped_before(pinfo, proto_miio))) {
         /* Several frames in one segment: keep the Info text of the earlier ones. */
         col_append_str(pinfo->cinfo, COL_INFO, " | ");
         col_set_fence(pinfo->cinfo, COL_INFO);

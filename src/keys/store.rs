@@ -81,6 +81,8 @@ pub struct KeyStore {
     any_device: Vec<KeyRef>,
     /// (device, token) → the first key of the device with that token.
     by_token: HashMap<(u32, [u8; TOKEN_LEN]), KeyRef>,
+    /// Open candidates of all devices; 0 makes `settle` free.
+    open_candidates: usize,
 }
 
 impl KeyStore {
@@ -111,6 +113,7 @@ impl KeyStore {
         self.devices.clear();
         self.any_device.clear();
         self.by_token.clear();
+        self.open_candidates = 0;
         let configured = refs(&self.table, KeyRef::Table, |_| true)
             .chain(refs(&self.file, KeyRef::File, |_| true))
             .collect::<Vec<_>>();
@@ -132,11 +135,14 @@ impl KeyStore {
                 .or_insert(KeyRef::Learned(i as u32));
             match k.candidacy {
                 Some(Candidacy::DroppedIn(_)) => {}
-                c => self
-                    .devices
-                    .entry(d)
-                    .or_default()
-                    .push_learned(i as u32, c == Some(Candidacy::Open)),
+                c => {
+                    let open = c == Some(Candidacy::Open);
+                    self.open_candidates += usize::from(open);
+                    self.devices
+                        .entry(d)
+                        .or_default()
+                        .push_learned(i as u32, open)
+                }
             }
         }
     }
@@ -180,6 +186,7 @@ impl KeyStore {
         });
         let r = KeyRef::Learned(index);
         self.by_token.insert((device_id, token), r);
+        self.open_candidates += usize::from(candidate);
         self.devices
             .entry(device_id)
             .or_default()
@@ -193,13 +200,18 @@ impl KeyStore {
     /// nothing once a device has none open.
     pub fn settle(&mut self, device_id: u32, by: KeyRef, frame: u32) -> Settled {
         let mut settled = Settled::default();
+        if self.open_candidates == 0 {
+            return settled;
+        }
         let Some(device) = self.devices.get_mut(&device_id) else {
             return settled;
         };
         if device.open.is_empty() {
             return settled;
         }
-        for i in std::mem::take(&mut device.open) {
+        let open = std::mem::take(&mut device.open);
+        self.open_candidates -= open.len();
+        for i in open {
             let Some(k) = self.learned.get_mut(i as usize) else {
                 continue;
             };

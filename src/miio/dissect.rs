@@ -244,10 +244,12 @@ fn decrypt_data(
     let choice = match recorded {
         Some(choice) => Some(choice),
         None => {
-            if !ctx.visited {
+            let (choice, tried) = state.keys.choose(header.device_id, bytes);
+            // `choose` does not change what it skips: asked after it, and
+            // only when no key verified.
+            if !ctx.visited && !choice.is_some_and(|c| c.verified) {
                 record.any_device_keys_skipped = state.keys.skips_any_device_keys(header.device_id);
             }
-            let (choice, tried) = state.keys.choose(header.device_id, bytes);
             // Said as the first pass found it: keys for any device may have
             // been given up on the device since.
             d.keys_tried = match ctx.visited {
