@@ -11,25 +11,8 @@ use std::collections::BTreeMap;
 use common::*;
 use serde_json::Value;
 
-const SEP: char = '\u{1e}';
-
-fn roborock_rows(truth: &[Value]) -> Vec<String> {
-    truth
-        .iter()
-        .filter(|l| l["kind"] == "device")
-        .map(|l| {
-            key_row(
-                l["duid"].as_str().unwrap(),
-                "roborock",
-                l["local_key"].as_str().unwrap(),
-                l["name"].as_str().unwrap_or(""),
-            )
-        })
-        .collect()
-}
-
 /// tshark -2 with the capture's roborock rows; one row per packet with
-/// every occurrence of each field, joined by SEP.
+/// every occurrence of each field.
 fn fields(
     sandbox: &Sandbox,
     capture: &str,
@@ -37,31 +20,7 @@ fn fields(
     fields: &[&str],
 ) -> BTreeMap<u32, Vec<Vec<String>>> {
     let pcap = sandbox.capture(&format!("{capture}.pcapng"));
-    let sep = SEP.to_string();
-    let mut args: Vec<&str> = rows.iter().flat_map(|r| ["-o", r.as_str()]).collect();
-    args.extend(["-2", "-E", "occurrence=a", "-E"]);
-    let aggregator = format!("aggregator={sep}");
-    args.push(&aggregator);
-    let mut all = vec!["frame.number"];
-    all.extend_from_slice(fields);
-    sandbox
-        .fields_with(&pcap, &args, &all)
-        .into_iter()
-        .map(|r| {
-            let n = r[0].parse().unwrap();
-            let values = r[1..]
-                .iter()
-                .map(|v| {
-                    if v.is_empty() {
-                        vec![]
-                    } else {
-                        v.split(SEP).map(str::to_string).collect()
-                    }
-                })
-                .collect();
-            (n, values)
-        })
-        .collect()
+    packet_fields(sandbox, &pcap, rows, &[], fields)
 }
 
 /// Every frame the peers recorded with a plaintext appears, byte-exact, in

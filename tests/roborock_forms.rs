@@ -16,7 +16,6 @@ use common::*;
 use serde_json::Value;
 
 const CAPTURE: &str = "roborock-forms";
-const SEP: char = '\u{1e}';
 /// PI_WARN in Wireshark's epan/proto.h (PI_ERROR is 0x00800000).
 const PI_WARN: u32 = 0x0060_0000;
 
@@ -24,53 +23,18 @@ fn truth_lines() -> Vec<Value> {
     truth(&format!("{CAPTURE}.truth.jsonl"))
 }
 
-fn roborock_rows(truth: &[Value]) -> Vec<String> {
-    truth
-        .iter()
-        .filter(|l| l["kind"] == "device")
-        .map(|l| {
-            key_row(
-                l["duid"].as_str().unwrap(),
-                "roborock",
-                l["local_key"].as_str().unwrap(),
-                l["name"].as_str().unwrap_or(""),
-            )
-        })
-        .collect()
-}
-
 /// tshark -2 with the capture's roborock rows (and `extra` arguments); one
-/// row per packet with every occurrence of each field, joined by SEP.
+/// row per packet with every occurrence of each field.
 fn fields(extra: &[&str], fields: &[&str]) -> BTreeMap<u32, Vec<Vec<String>>> {
     let sandbox = Sandbox::new();
     let pcap = sandbox.capture(&format!("{CAPTURE}.pcapng"));
-    let rows = roborock_rows(&truth_lines());
-    let sep = SEP.to_string();
-    let mut args: Vec<&str> = rows.iter().flat_map(|r| ["-o", r.as_str()]).collect();
-    args.extend(["-2", "-E", "occurrence=a", "-E"]);
-    let aggregator = format!("aggregator={sep}");
-    args.push(&aggregator);
-    args.extend_from_slice(extra);
-    let mut all = vec!["frame.number"];
-    all.extend_from_slice(fields);
-    sandbox
-        .fields_with(&pcap, &args, &all)
-        .into_iter()
-        .map(|r| {
-            let n = r[0].parse().unwrap();
-            let values = r[1..]
-                .iter()
-                .map(|v| {
-                    if v.is_empty() {
-                        vec![]
-                    } else {
-                        v.split(SEP).map(str::to_string).collect()
-                    }
-                })
-                .collect();
-            (n, values)
-        })
-        .collect()
+    packet_fields(
+        &sandbox,
+        &pcap,
+        &roborock_rows(&truth_lines()),
+        extra,
+        fields,
+    )
 }
 
 /// The packets that show a frame: on MQTT every copy (into and out of the

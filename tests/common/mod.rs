@@ -17,9 +17,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use miio_dissector::plugin::{plugin_want_major, plugin_want_minor};
 
 mod decrypted;
+mod roborock;
 // Not every test file uses them.
 #[allow(unused_imports)]
 pub use decrypted::{assert_matches_truth, decrypted_frames};
+#[allow(unused_imports)]
+pub use roborock::{packet_fields, roborock_rows};
 
 /// The python-miio capture's device (see tests/captures/README.md).
 pub const BASIC_DEVICE: &str = "0a1b2c3d";

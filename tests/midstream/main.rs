@@ -210,18 +210,7 @@ fn key_args(capture: &str) -> Vec<String> {
     let rows: Vec<String> = if capture == "cloud-tcp" {
         vec![key_row("", "cloud", "Xk3mP9qLw2Zr7TbN", "vacuum cloud key")]
     } else {
-        truth(&format!("{capture}.truth.jsonl"))
-            .iter()
-            .filter(|l| l["kind"] == "device")
-            .map(|l| {
-                key_row(
-                    l["duid"].as_str().unwrap(),
-                    "roborock",
-                    l["local_key"].as_str().unwrap(),
-                    l["name"].as_str().unwrap_or(""),
-                )
-            })
-            .collect()
+        roborock_rows(&truth(&format!("{capture}.truth.jsonl")))
     };
     rows.into_iter()
         .flat_map(|r| ["-o".to_string(), r])
