@@ -98,6 +98,8 @@ miio_stream_dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
             return total;
         case MIIO_STEP_SKIP:
         default:
+            if (step.length == 0 || step.length > (size_t)avail)
+                return total;  /* never from the core; no loop on a bug */
             h->skip(tvb, offset, (int)step.length, step.continuation != 0, pinfo, tree);
             mark_drawn(pinfo, h->proto);
             offset += (int)step.length;
