@@ -64,11 +64,15 @@ run_version() { # run_version VERSION -> 0 pass, 1 fail
   unset PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_LIBDIR
   [ $bench -eq 1 ] && { bench_version "$version" "$dir" "$target"; return; }
 
-  # The tests find the plugin next to themselves and the captures under the
-  # project folder: the same paths inside the chroot.
+  # The tests find the plugin next to themselves and the captures (and
+  # tests/lib/cut-capture.py, which needs python3-dpkt) under the project
+  # folder: the same paths inside the chroot.
+  chroot "$dir" python3 -c "import dpkt" 2>/dev/null ||
+    DEBIAN_FRONTEND=noninteractive chroot "$dir" apt-get install -y -qq --no-install-recommends \
+      python3-dpkt >>"$dir.log" 2>&1 || { echo "compat: installing python3-dpkt in $dir failed" >&2; return 1; }
   mkdir -p "$dir$root/tests" "$dir$target/release/deps"
-  rm -rf "$dir$root/tests/captures"
-  cp -r "$root/tests/captures" "$dir$root/tests/"
+  rm -rf "$dir$root/tests/captures" "$dir$root/tests/lib"
+  cp -r "$root/tests/captures" "$root/tests/lib" "$dir$root/tests/"
   cp "$target"/release/deps/libmiio_dissector.so $tests "$dir$target/release/deps/"
   chmod -R a+rX "$dir$root"
 
