@@ -202,8 +202,61 @@ start_devices --device 127.0.0.17:11121314:6a1f0c9e3b7d2584e6a9c0f1b2d3e4f5:utf8
 stop_devices; stop_capture
 }
 
+# 12. MIoT: python-miio 0.6.0.dev0 on both sides. Its MIoT simulator
+#     (miiocli devtools miot-simulator, a PushServer on 0.0.0.0:54321, talked to
+#     on 127.0.0.1, all-zero token, device id md5("zhimi.airp.rmb1")[:4] =
+#     49567965) serves tests/captures/miot-specs/zhimi.airp.rmb1.json; its
+#     client is GenericMiot (miot_client.py), which reads the same spec from
+#     python-miio's cache. Property values are the simulator's random ones.
+#     The simulator never pushes, so after it stops miot_push.py sends a
+#     properties_changed and an event_occured from 127.0.0.1:54321 with
+#     python-miio's Message (device end and client end), each acknowledged.
+miot_venv06() {
+  venv06="$peers/venv06"
+  if [ ! -x "$venv06/bin/miiocli" ]; then
+    python3 -m venv "$venv06"
+    "$venv06/bin/pip" install -q --pre python-miio==0.6.0.dev0
+  fi
+}
+start_miot_simulator() {
+  "$venv06/bin/miiocli" -d devtools miot-simulator --file "$here/../captures/miot-specs/zhimi.airp.rmb1.json" \
+    --model zhimi.airp.rmb1 >"$peers/miot-simulator.out" 2>&1 &
+  miot_simulator_pid=$!
+  for _ in $(seq 100); do grep -q "push server started" "$peers/miot-simulator.out" 2>/dev/null && break; sleep 0.1; done
+}
+stop_miot_simulator() { kill -TERM "$miot_simulator_pid"; wait "$miot_simulator_pid" || true; }
+miot_spec="$here/../captures/miot-specs/zhimi.airp.rmb1.json"
+miot_token=00000000000000000000000000000000
+
+python-miio-miot() {
+local venv06; miot_venv06
+start_capture python-miio-miot
+start_miot_simulator
+"$venv06/bin/python" "$here/miot_client.py" 127.0.0.1 "$miot_token" "$miot_spec" \
+  '[["status",[]],["get_property_by",[2,4]],["set_property_by",[2,4,2]],["set_property_by",[9,11,10]],["send",["get_properties",[{"did":"mode","siid":2,"piid":4},{"did":"favorite-level","siid":9,"piid":11},{"did":"pm25","siid":3,"piid":4},{"did":"temperature","siid":3,"piid":7},{"did":"filter-used","siid":4,"piid":3}]]],["set_property_by",[9,11,20]],["set_property_by",[3,7,25]],["call_action_by",[4,1,[500]]],["call_action_by",[2,1]],["call_action_by",[4,1,[5000]]],["get_property_by",[99,1]],["get_property_by",[2,99]],["send",["miIO.sub",{"version":"2.0","did":"1","update_ts":1700000000,"sub_method":"."}]]]' \
+  "$out/python-miio-miot.truth.jsonl"
+stop_miot_simulator
+"$venv06/bin/python" "$here/miot_push.py" 127.0.0.1 49567965 "$miot_token" 127.0.0.1 51000 \
+  '[[1001,"properties_changed",[{"did":"1230403941","siid":2,"piid":4,"value":1},{"did":"1230403941","siid":3,"piid":4,"value":35},{"did":"1230403941","siid":3,"piid":7,"value":23.5}]],[1002,"event_occured",{"did":"1230403941","siid":9,"eiid":2,"arguments":[]}]]' \
+  "$out/python-miio-miot.truth.jsonl" --append
+stop_capture
+}
+
+# 13. The same device with the model configured (GenericMiot(model=...)):
+#     no miIO.info in the capture, only MIoT calls.
+python-miio-miot-no-info() {
+local venv06; miot_venv06
+start_capture python-miio-miot-no-info
+start_miot_simulator
+"$venv06/bin/python" "$here/miot_client.py" 127.0.0.1 "$miot_token" "$miot_spec" \
+  '[["status",[]],["set_property_by",[2,4,1]],["set_property_by",[9,11,3]],["call_action_by",[4,1,[0]]],["get_property_by",[2,4]]]' \
+  "$out/python-miio-miot-no-info.truth.jsonl" --model zhimi.airp.rmb1
+stop_miot_simulator
+stop_capture
+}
+
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(node-miio-plug python-miio-pairing python-miio-two-devices python-miio-flaky cloud-udp cloud-tcp python-miio-quirks python-miio-simulator python-miio-port-clash python-miio-late-key python-miio-polling python-miio-unicode)
+[ ${#names[@]} -gt 0 ] || names=(node-miio-plug python-miio-pairing python-miio-two-devices python-miio-flaky cloud-udp cloud-tcp python-miio-quirks python-miio-simulator python-miio-port-clash python-miio-late-key python-miio-polling python-miio-unicode python-miio-miot python-miio-miot-no-info)
 for name in "${names[@]}"; do "$name"; done
-chmod 644 "$out"/*
+find "$out" -maxdepth 1 -type f -exec chmod 644 {} +
 ls -l "$out"
