@@ -211,13 +211,14 @@ fn nonces_for(h: &Header, ctx: &Context, session: &Session) -> Option<Nonces> {
 /// (an empty one included). Otherwise the padding verified and the
 /// plaintext is JSON (B01: perhaps under a second padding layer),
 /// printable ASCII ("ok"), or empty: a whole block of padding, which a
-/// wrong key gives once in 2^128.
-fn plausible(plain: &[u8], version: Version, map: bool) -> bool {
+/// wrong key gives once in 2^128. Only a key on trial (`strict`) has its
+/// JSON parsed; for the key that already fitted the scope a "{" will do.
+fn plausible(plain: &[u8], version: Version, map: bool, strict: bool) -> bool {
     version == Version::L01
         || map
         || plain.iter().all(|b| b.is_ascii_graphic())
         || (plain.first() == Some(&b'{')
-            && (is_json(plain) || crypto::unpad(plain).is_ok_and(is_json)))
+            && (!strict || is_json(plain) || crypto::unpad(plain).is_ok_and(is_json)))
 }
 
 /// Valid JSON: a wrong key's "{" with valid padding is 1 in 65,536, so
@@ -252,10 +253,20 @@ fn decrypt_payload(
     let try_key = |key: &LocalKey| crypto::decrypt(h, key, nonces, payload);
     let mut last_error = None;
     let mut found = None;
+    // The key this frame or its scope used before costs one decryption;
+    // the full order is built only when it does not fit.
+    let known = d
+        .record
+        .key
+        .or(st.session.key_for(scope))
+        .filter(|&i| i < st.keys.len());
     let mut attempt = |i: usize, d: &mut Dissection| {
         d.keys_tried += 1;
+        // A key on trial must give whole JSON; the scope's own key is not
+        // parsed twice (the payload is read below).
+        let strict = Some(i) != known;
         match try_key(&st.keys[i].key) {
-            Ok(plain) if plausible(&plain, h.version, is_map) => Some((i, plain)),
+            Ok(plain) if plausible(&plain, h.version, is_map, strict) => Some((i, plain)),
             Ok(_) => {
                 last_error = Some(CryptoError::BadPadding);
                 None
@@ -266,13 +277,6 @@ fn decrypt_payload(
             }
         }
     };
-    // The key this frame or its scope used before costs one decryption;
-    // the full order is built only when it does not fit.
-    let known = d
-        .record
-        .key
-        .or(st.session.key_for(scope))
-        .filter(|&i| i < st.keys.len());
     if let Some(i) = known {
         found = attempt(i, d);
     }
