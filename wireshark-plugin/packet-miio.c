@@ -129,15 +129,14 @@ dissect_miio_tcp_map_blob(tvbuff_t *tvb, int offset, packet_info *pinfo, proto_t
     col_append_sep_fstr(pinfo->cinfo, COL_INFO, " | ", "Roborock map upload (not miIO), %d bytes", length);
 }
 
+static const miio_stream_handlers miio_stream = {
+    MIIO_STREAM_MIIO, dissect_miio_tcp_frame, dissect_miio_tcp_skip, dissect_miio_tcp_map_blob
+};
+
 static int
 dissect_miio_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    miio_stream_handlers handlers = {
-        MIIO_STREAM_MIIO, -1, dissect_miio_tcp_frame, dissect_miio_tcp_skip, dissect_miio_tcp_map_blob
-    };
-
-    handlers.proto = proto_miio;
-    return miio_stream_dissect(tvb, pinfo, tree, &handlers);
+    return miio_stream_dissect(tvb, pinfo, tree, proto_miio, &miio_stream);
 }
 
 /* The start of a TCP stream that only miIO sends; never ordinary HTTP. */

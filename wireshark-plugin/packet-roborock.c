@@ -194,16 +194,13 @@ dissect_roborock_tcp_skip(tvbuff_t *tvb, int offset, int length, bool continuati
 }
 
 static const miio_stream_handlers roborock_stream = {
-    MIIO_STREAM_ROBOROCK, -1, dissect_roborock_tcp_frame, dissect_roborock_tcp_skip, NULL
+    MIIO_STREAM_ROBOROCK, dissect_roborock_tcp_frame, dissect_roborock_tcp_skip, NULL
 };
 
 static int
 dissect_roborock_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    miio_stream_handlers handlers = roborock_stream;
-
-    handlers.proto = proto_roborock;
-    return miio_stream_dissect(tvb, pinfo, tree, &handlers);
+    return miio_stream_dissect(tvb, pinfo, tree, proto_roborock, &roborock_stream);
 }
 
 /* Discovery broadcasts: their sender is the device. */

@@ -43,7 +43,7 @@ drawn_before(packet_info *pinfo, int proto)
 }
 
 int
-miio_stream_dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+miio_stream_dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int proto,
                     const miio_stream_handlers *h)
 {
     int total = (int)tvb_captured_length(tvb);
@@ -56,13 +56,13 @@ miio_stream_dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     ctx.sender = miio_endpoint_hash(&pinfo->src, pinfo->srcport);
     ctx.frame_number = pinfo->num;
     ctx.visited = PINFO_FD_VISITED(pinfo) ? 1 : 0;
-    if (!drawn_before(pinfo, h->proto))
+    if (!drawn_before(pinfo, proto))
         col_clear(pinfo->cinfo, COL_INFO);
     while (offset < total) {
         int avail = total - offset;
 
         /* Frames of this protocol already dissected in this packet. */
-        ctx.frame_before = p_get_proto_data(pinfo->pool, pinfo, h->proto, 0) != NULL;
+        ctx.frame_before = p_get_proto_data(pinfo->pool, pinfo, proto, 0) != NULL;
         if (miio_stream_next(tvb_get_ptr(tvb, offset, avail), (size_t)avail, &ctx, &step) != MIIO_OK)
             return total;
         switch (step.kind) {
@@ -73,7 +73,7 @@ miio_stream_dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                 return total;
             }
             h->skip(tvb, offset, avail, false, pinfo, tree);
-            mark_drawn(pinfo, h->proto);
+            mark_drawn(pinfo, proto);
             return total;
         case MIIO_STEP_FRAME: {
             int length = (int)step.length;
@@ -94,14 +94,14 @@ miio_stream_dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                 h->map_blob(tvb, offset, pinfo, tree);
             else
                 h->skip(tvb, offset, avail, false, pinfo, tree);
-            mark_drawn(pinfo, h->proto);
+            mark_drawn(pinfo, proto);
             return total;
         case MIIO_STEP_SKIP:
         default:
             if (step.length == 0 || step.length > (size_t)avail)
                 return total;  /* never from the core; no loop on a bug */
             h->skip(tvb, offset, (int)step.length, step.continuation != 0, pinfo, tree);
-            mark_drawn(pinfo, h->proto);
+            mark_drawn(pinfo, proto);
             offset += (int)step.length;
             break;
         }

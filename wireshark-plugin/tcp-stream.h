@@ -17,7 +17,6 @@
 
 typedef struct miio_stream_handlers {
     miio_stream_protocol protocol;
-    int proto;  /* whose per-packet frame count tells "a frame came before" */
     /* A whole frame (as far as captured). */
     void (*frame)(tvbuff_t *frame, packet_info *pinfo, proto_tree *tree);
     /* Bytes that start no frame: `continuation` when they are the end of
@@ -36,7 +35,8 @@ typedef struct miio_stream_handlers {
 bool miio_stream_skipped_before(packet_info *pinfo, int proto);
 
 /* Dissects the stream data in `tvb`; returns the bytes consumed. */
-int miio_stream_dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+/* `proto`: whose per-packet frame count tells "a frame came before". */
+int miio_stream_dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int proto,
                         const miio_stream_handlers *handlers);
 
 #endif /* MIIO_TCP_STREAM_H */
