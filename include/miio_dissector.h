@@ -198,6 +198,117 @@ typedef struct miio_session {
     int64_t stamp_delta;        /* stamp minus the device's previous frame's stamp */
 } miio_session;
 
+/* ----------------------------------------------------------------------
+ * MIoT inside miIO (get_properties, set_properties, action,
+ * properties_changed, event_occured): entries named from the device's spec.
+ * ---------------------------------------------------------------------- */
+#define MIIO_MODEL_CAP 64
+#define MIIO_MIOT_NAME_CAP 64
+#define MIIO_MIOT_DESCRIPTION_CAP 96
+#define MIIO_MIOT_UNIT_CAP 24
+
+/* Where the device's model came from. */
+typedef enum miio_model_source {
+    MIIO_MODEL_NONE = 0,              /* the model is not known */
+    MIIO_MODEL_INFO_REPLY = 1,        /* ref = frame of the miIO.info reply that stated it */
+    MIIO_MODEL_OTC_INFO = 2,          /* ref = frame of the _otc.info request (to the cloud) */
+    MIIO_MODEL_FILE_LINE = 3,         /* ref = key file line "model DEVICE_ID MODEL" */
+    MIIO_MODEL_TABLE_ROW = 4          /* ref = miio_keys row whose comment has "model=MODEL" */
+} miio_model_source;
+
+/* What the spec of a frame's device is. */
+typedef enum miio_spec_status {
+    MIIO_SPEC_NOT_MIOT = 0,           /* the frame has no MIoT entries */
+    MIIO_SPEC_NO_MODEL = 1,           /* the device's model is not known */
+    MIIO_SPEC_NO_FOLDER = 2,          /* no spec folder (set or python-miio's cache) */
+    MIIO_SPEC_MISSING = 3,            /* no spec file for the model */
+    MIIO_SPEC_BAD = 4,                /* a spec file that cannot be used (invalid, too large) */
+    MIIO_SPEC_LOADED = 5
+} miio_spec_status;
+
+/* The MIoT method of a request, or of the request a reply answers. */
+typedef enum miio_miot_method {
+    MIIO_MIOT_METHOD_NONE = 0,
+    MIIO_MIOT_METHOD_GET_PROPERTIES = 1,
+    MIIO_MIOT_METHOD_SET_PROPERTIES = 2,
+    MIIO_MIOT_METHOD_PROPERTIES_CHANGED = 3,
+    MIIO_MIOT_METHOD_ACTION = 4,
+    MIIO_MIOT_METHOD_EVENT_OCCURED = 5
+} miio_miot_method;
+
+typedef struct miio_miot_frame {
+    miio_miot_method method;          /* NONE when the frame has no entries */
+    uint8_t reply;                    /* the entries are a reply's */
+    char model[MIIO_MODEL_CAP];       /* the device's model; "" = not known */
+    miio_model_source model_source;
+    uint32_t model_ref;
+    miio_spec_status spec_status;
+    char spec_note[MIIO_TEXT_CAP];    /* NO_MODEL to BAD: what is missing and where it was looked for */
+    uint8_t spec_note_first;          /* the first frame of the capture with this note */
+    uint32_t entry_count;             /* the entries: miio_miot_copy */
+    uint32_t entries_cut;             /* entries after the last one copied (not shown) */
+} miio_miot_frame;
+
+typedef enum miio_miot_kind {
+    MIIO_MIOT_PROPERTY = 0,
+    MIIO_MIOT_ACTION = 1,
+    MIIO_MIOT_EVENT = 2,
+    MIIO_MIOT_ARGUMENT = 3            /* an action's in/out value or an event's argument (a
+                                         property of the action's or event's service) */
+} miio_miot_kind;
+
+/* What does not fit the spec (bits of miio_miot_entry.problems). */
+#define MIIO_MIOT_UNKNOWN_SERVICE 0x01
+#define MIIO_MIOT_UNKNOWN_ID      0x02  /* no such property, action or event in the service */
+#define MIIO_MIOT_OUT_OF_RANGE    0x04
+#define MIIO_MIOT_NOT_IN_LIST     0x08  /* not one of the property's value-list values */
+#define MIIO_MIOT_NOT_WRITABLE    0x10  /* set_properties of a property without "write" */
+#define MIIO_MIOT_NOT_READABLE    0x20  /* get_properties of a property without "read" */
+#define MIIO_MIOT_WRONG_FORMAT    0x40  /* a value the property's format cannot hold */
+#define MIIO_MIOT_NOT_ASKED       0x80  /* a reply entry for no entry of its request */
+
+/* One entry; spans are into the JSON the payload's spans point into. */
+typedef struct miio_miot_entry {
+    miio_miot_kind kind;
+    miio_span span;
+    uint8_t has_siid;                 /* an argument's siid is its action's or event's */
+    int64_t siid;
+    miio_span siid_span;              /* absent when taken from the request or the parent */
+    uint8_t has_iid;                  /* piid, aiid or eiid (argument: piid) */
+    int64_t iid;
+    miio_span iid_span;               /* absent when taken from the request or the spec */
+    miio_span value;                  /* the value's JSON text */
+    uint8_t has_code;
+    int64_t code;
+    miio_span code_span;
+    char code_name[MIIO_MIOT_DESCRIPTION_CAP]; /* "ok", "property not writable", ...; "" unknown */
+    uint32_t problems;                /* MIIO_MIOT_* bits */
+    char problem[MIIO_TEXT_CAP];      /* the first problem, in words */
+    /* From the spec; "" when there is none or it does not say. */
+    char service[MIIO_MIOT_NAME_CAP];
+    char service_description[MIIO_MIOT_DESCRIPTION_CAP];
+    char name[MIIO_MIOT_NAME_CAP];    /* property, action or event name */
+    char description[MIIO_MIOT_DESCRIPTION_CAP];
+    char format[16];                  /* property format: "uint8", "bool", ... */
+    char unit[MIIO_MIOT_UNIT_CAP];
+    char value_description[MIIO_MIOT_DESCRIPTION_CAP]; /* the value-list entry's description */
+} miio_miot_entry;
+
+/*
+ * Copies the MIoT entries of the frame the last miio_dissect_frame dissected
+ * (info.miot.entry_count of them) into the caller's array.
+ */
+miio_status miio_miot_copy(miio_miot_entry *entries, size_t cap, size_t *copied);
+
+/*
+ * Uses the spec files in this folder ("" = python-miio's cache folder,
+ * $XDG_CACHE_HOME/python-miio or ~/.cache/python-miio, when it exists):
+ * <model>.json, or the file a model index (model-to-urn.json,
+ * xiaomi_miot/instances.json) names. Files are read when first needed and
+ * again when they change.
+ */
+miio_status miio_miot_spec_folder_use(const char *path);
+
 /* Everything the shim needs to draw one frame. */
 typedef struct miio_frame_info {
     miio_header header;
@@ -218,6 +329,7 @@ typedef struct miio_frame_info {
     uint8_t any_device_keys_skipped;
     miio_payload payload;
     miio_session session;
+    miio_miot_frame miot;             /* the device's model; MIoT entries and their spec */
 } miio_frame_info;
 
 /*

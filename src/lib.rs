@@ -2,8 +2,9 @@
 //! Roborock traffic.
 //!
 //! Layout: `miio` (the miIO protocol: frames, crypto, JSON, links across
-//! frames, one frame start to end), `roborock` (the Roborock protocol, the
-//! same parts), `keys` (key table rows, the key file,
+//! frames, one frame start to end), `miot` (MIoT
+//! entries inside miIO, named from spec files), `roborock` (the Roborock
+//! protocol, the same parts), `keys` (key table rows, the key file,
 //! the store of configured and learned keys), `frame_table` (what the first
 //! pass recorded per frame), `stream` (finding frames in TCP streams that
 //! start anywhere), `state` (the one global: key
@@ -20,6 +21,7 @@ pub mod ffi;
 pub mod frame_table;
 pub mod keys;
 pub mod miio;
+pub mod miot;
 pub mod plugin;
 pub mod roborock;
 pub mod state;

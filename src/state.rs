@@ -10,6 +10,7 @@ use once_cell::sync::Lazy;
 
 use crate::keys::store::KeyStore;
 use crate::miio::session::Session;
+use crate::miot::frame::MiotState;
 use crate::roborock::dissect::RoborockState;
 use crate::stream::StreamSync;
 
@@ -22,6 +23,8 @@ pub struct DissectorState {
     pub roborock: RoborockState,
     /// Where each TCP stream direction showed its first frame.
     pub streams: StreamSync,
+    /// MIoT: spec files, device models, what MIoT requests asked.
+    pub miot: MiotState,
 }
 
 /// Which key file is in use and the version of it that was read.
@@ -42,6 +45,7 @@ impl DissectorState {
         self.session = Session::default();
         self.roborock.reset_capture();
         self.streams = StreamSync::default();
+        self.miot.reset_capture();
     }
 }
 

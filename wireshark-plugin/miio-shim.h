@@ -28,6 +28,11 @@ typedef struct miio_tap_info {
     const char *method;      /* requests; packet-scoped */
     int64_t error_code;      /* error replies with a numeric code */
     uint8_t has_error_code;
+    const char *model;       /* the device's model, NULL when not known */
+    miio_miot_method miot_method; /* MIoT: the request's method (a reply's: its request's) */
+    uint8_t miot_reply;
+    const miio_miot_entry *miot; /* the MIoT entries; packet-scoped */
+    size_t miot_count;
 } miio_tap_info;
 
 /* miio-conversation.c: direction, client and flow of a frame; device

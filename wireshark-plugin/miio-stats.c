@@ -1,10 +1,12 @@
 /*
  * miio-stats.c - Statistics > miIO (tshark -z miio,tree): frames by kind,
- * requests by method, error replies by code, frames by device id.
+ * requests by method, error replies by code, frames by device id, MIoT
+ * properties read, written and changed (and actions, events) by name, per model.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <inttypes.h>
+#include <string.h>
 
 #include <epan/stats_tree.h>
 #include <epan/tap.h>
@@ -16,11 +18,13 @@ static const char st_str_kinds[] = "Frames by kind";
 static const char st_str_methods[] = "Requests by method";
 static const char st_str_errors[] = "Error replies by code";
 static const char st_str_devices[] = "Frames by device id";
+static const char st_str_miot[] = "MIoT by model";
 
 static int st_node_kinds = -1;
 static int st_node_methods = -1;
 static int st_node_errors = -1;
 static int st_node_devices = -1;
+static int st_node_miot = -1;
 
 static const char *
 miio_kind_name(const miio_tap_info *info)
@@ -54,6 +58,49 @@ miio_stats_init(stats_tree *st)
     st_node_methods = stats_tree_create_node(st, st_str_methods, 0, STAT_DT_INT, TRUE);
     st_node_errors = stats_tree_create_node(st, st_str_errors, 0, STAT_DT_INT, TRUE);
     st_node_devices = stats_tree_create_node(st, st_str_devices, 0, STAT_DT_INT, TRUE);
+    st_node_miot = stats_tree_create_node(st, st_str_miot, 0, STAT_DT_INT, TRUE);
+}
+
+/* What a request does to its entries: read, written, changed, ... */
+static const char *
+miot_operation(miio_miot_method method)
+{
+    switch (method) {
+    case MIIO_MIOT_METHOD_GET_PROPERTIES:      return "Properties read";
+    case MIIO_MIOT_METHOD_SET_PROPERTIES:      return "Properties written";
+    case MIIO_MIOT_METHOD_PROPERTIES_CHANGED:  return "Properties changed";
+    case MIIO_MIOT_METHOD_ACTION:              return "Actions";
+    case MIIO_MIOT_METHOD_EVENT_OCCURED:       return "Events";
+    case MIIO_MIOT_METHOD_NONE:                break;
+    }
+    return NULL;
+}
+
+/* MIoT by model > read/written/changed/actions/events > service.name (or siid/iid). */
+static void
+miot_stats(stats_tree *st, const miio_tap_info *info)
+{
+    const char *operation = miot_operation(info->miot_method);
+    int model_node, operation_node;
+    char name[2 * MIIO_MIOT_NAME_CAP + 2];
+
+    if (info->miot_reply || !operation || !info->miot_count)
+        return;
+    tick_stat_node(st, st_str_miot, 0, FALSE);
+    model_node = tick_stat_node(st, info->model ? info->model : "model not known", st_node_miot, TRUE);
+    operation_node = tick_stat_node(st, operation, model_node, TRUE);
+    for (size_t i = 0; i < info->miot_count; i++) {
+        const miio_miot_entry *e = &info->miot[i];
+        if (e->kind == MIIO_MIOT_ARGUMENT)
+            continue;
+        if (e->name[0] && e->service[0] && strcmp(e->name, e->service) != 0)
+            snprintf(name, sizeof name, "%s.%s", e->service, e->name);
+        else if (e->name[0])
+            snprintf(name, sizeof name, "%s", e->name);
+        else
+            snprintf(name, sizeof name, "%" PRId64 "/%" PRId64, e->siid, e->iid);
+        tick_stat_node(st, name, operation_node, FALSE);
+    }
 }
 
 static tap_packet_status
@@ -83,6 +130,7 @@ miio_stats_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U
         snprintf(name, sizeof name, "0x%08x", info->device_id);
         tick_stat_node(st, name, st_node_devices, FALSE);
     }
+    miot_stats(st, info);
     return TAP_PACKET_REDRAW;
 }
 

@@ -15,6 +15,7 @@
 #include <epan/tap.h>
 
 #include "miio-fields.h"
+#include "miio-miot.h"
 #include "miio-tree.h"
 #include "text-item.h"
 
@@ -261,7 +262,7 @@ json_wanted(proto_tree *tree)
  */
 static void
 add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *tree,
-              uint8_t *plaintext, const miio_frame_info *info)
+              uint8_t *plaintext, const miio_frame_info *info, miio_tap_info *tap)
 {
     const miio_payload *p = &info->payload;
     tvbuff_t *plain_tvb, *json_tvb;
@@ -299,6 +300,7 @@ add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *t
         return;
     }
     add_payload_fields(plain_tree, pinfo, json_tvb, p);
+    miio_miot_add_entries(plain_tree, pinfo, json_tvb, info, tap);
     if (json_handle && json_wanted(root))
         call_dissector(json_handle, json_tvb, pinfo, root);
 
@@ -309,7 +311,7 @@ add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *t
 
 static void
 dissect_data(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item, proto_tree *root,
-             proto_tree *tree, uint8_t *plaintext, const miio_frame_info *info)
+             proto_tree *tree, uint8_t *plaintext, const miio_frame_info *info, miio_tap_info *tap)
 {
     int ct_len = (int)(info->frame_len - MIIO_HEADER_LEN);
     proto_item *enc_item;
@@ -324,7 +326,7 @@ dissect_data(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item, proto_tre
 
     switch (info->decrypt_status) {
     case MIIO_DECRYPT_OK:
-        add_plaintext(tvb, pinfo, root, tree, plaintext, info);
+        add_plaintext(tvb, pinfo, root, tree, plaintext, info, tap);
         if (info->session.taught != MIIO_KEY_ORIGIN_NONE)
             expert_add_info_format(pinfo, miio_item, &ei_miio_key_learned,
                 "Token learned for device 0x%08x from this %s", info->header.device_id,
@@ -360,14 +362,13 @@ dissect_data(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item, proto_tre
         proto_item_append_text(miio_item, ", Device 0x%08x", info->header.device_id);
 }
 
+/* Filled when a tap listens: the frame's kind, method, error, model. */
 static void
-queue_tap(packet_info *pinfo, const miio_frame_info *info, const uint8_t *plaintext)
+queue_tap(packet_info *pinfo, const miio_frame_info *info, const uint8_t *plaintext,
+          miio_tap_info *t)
 {
-    miio_tap_info *t;
-
-    if (!have_tap_listener(miio_tap))
+    if (!t)
         return;
-    t = wmem_new0(pinfo->pool, miio_tap_info);
     t->kind = info->kind;
     t->payload_kind = info->payload.kind;
     t->device_id = info->header.device_id;
@@ -376,6 +377,10 @@ queue_tap(packet_info *pinfo, const miio_frame_info *info, const uint8_t *plaint
                                  info->payload.method.length);
     t->has_error_code = info->payload.error_code_span.present;
     t->error_code = info->payload.error_code;
+    if (info->miot.model[0])
+        t->model = wmem_strdup(pinfo->pool, info->miot.model);
+    t->miot_method = info->miot.method;
+    t->miot_reply = info->miot.reply;
     tap_queue_packet(miio_tap, pinfo, t);
 }
 
@@ -383,6 +388,8 @@ void
 miio_tree_frame(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item, proto_tree *root,
                 proto_tree *miio_tree, uint8_t *plaintext, const miio_frame_info *info)
 {
+    miio_tap_info *tap = have_tap_listener(miio_tap) ? wmem_new0(pinfo->pool, miio_tap_info) : NULL;
+
     switch (info->kind) {
     case MIIO_KIND_MALFORMED:
         dissect_malformed(tvb, pinfo, miio_item, miio_tree, info);
@@ -395,11 +402,13 @@ miio_tree_frame(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item, proto_
     case MIIO_KIND_KEEPALIVE:
     case MIIO_KIND_PING:
         add_header_fields(miio_tree, tvb, info);
+        miio_miot_add_model(miio_tree, tvb, pinfo, &info->miot);
         miio_tree_short_frame(tvb, pinfo, miio_item, miio_tree, info);
         break;
     case MIIO_KIND_DATA:
         add_header_fields(miio_tree, tvb, info);
-        dissect_data(tvb, pinfo, miio_item, root, miio_tree, plaintext, info);
+        miio_miot_add_model(miio_tree, tvb, pinfo, &info->miot);
+        dissect_data(tvb, pinfo, miio_item, root, miio_tree, plaintext, info, tap);
         break;
     }
 
@@ -410,5 +419,5 @@ miio_tree_frame(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item, proto_
     } else if (info->length_status == MIIO_LENGTH_TRUNCATED) {
         expert_add_info(pinfo, miio_item, &ei_miio_truncated);
     }
-    queue_tap(pinfo, info, plaintext);
+    queue_tap(pinfo, info, plaintext, tap);
 }

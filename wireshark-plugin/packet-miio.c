@@ -21,10 +21,14 @@
 #include <epan/to_str.h>
 
 #include "miio-fields.h"
+#include "miio-miot.h"
 #include "tcp-stream.h"
 
 #define MIIO_UDP_PORTS "54321,8053"
 #define MIIO_TCP_PORTS "8053"
+
+/* Preference: the folder of MIoT spec files ("" = python-miio's cache). */
+static const char *miio_miot_spec_dir = "";
 
 static dissector_handle_t miio_handle;
 static dissector_handle_t miio_tcp_handle;
@@ -183,6 +187,7 @@ static void
 miio_prefs_apply(void)
 {
     miio_keys_apply_file_preference();
+    miio_miot_spec_folder_use(miio_miot_spec_dir ? miio_miot_spec_dir : "");
 }
 
 void
@@ -192,6 +197,7 @@ proto_register_miio(void)
 
     proto_miio = proto_register_protocol("Xiaomi miIO", "miIO", "miio");
     miio_fields_register(proto_miio);
+    miio_miot_register(proto_miio);
 
     miio_handle = register_dissector("miio", dissect_miio, proto_miio);
     miio_tcp_handle = register_dissector("miio.tcp", dissect_miio_tcp, proto_miio);
@@ -206,6 +212,16 @@ proto_register_miio(void)
         "tshark -T fields about twice as fast; the miio.* fields (method, params, "
         "result, ...) stay.",
         &miio_dissect_json);
+    prefs_register_directory_preference(miio_module, "miot_spec_dir", "MIoT spec folder",
+        "A folder of MIoT spec files (miot-spec.org instances), to name the properties, actions "
+        "and events of get_properties, set_properties, action, properties_changed and "
+        "event_occured: <model>.json (python-miio's cache, plain files), or the spec a model "
+        "index names (python-miio's model-to-urn.json, Home Assistant's "
+        ".storage/xiaomi_miot/instances.json). Empty: python-miio's cache folder "
+        "(~/.cache/python-miio) when it exists. A device's model comes from miIO.info or "
+        "_otc.info in the capture, a key file line \"model DEVICE_ID MODEL\", or "
+        "\"model=MODEL\" in the comment of its miio_keys row.",
+        &miio_miot_spec_dir);
     miio_stats_register();
 }
 

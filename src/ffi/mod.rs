@@ -20,10 +20,13 @@ use crate::miio::dissect::{dissect, Dissection, FrameContext};
 use crate::miio::frame::{looks_like_miio, stream_has_frame};
 use crate::miio::payload::{Payload, PayloadKind, Span};
 use crate::miio::short_frame::ShortFrame;
+use crate::miot::models::model_in_comment;
 use crate::{keys::file as key_file, state};
 
+mod miot;
 mod roborock;
 mod stream;
+pub use miot::{miio_miot_copy, miio_miot_spec_folder_use};
 pub use roborock::{roborock_dissect_frame, roborock_heuristic_match, roborock_map_copy};
 pub use stream::miio_stream_next;
 
@@ -140,12 +143,13 @@ pub unsafe extern "C" fn miio_dissect_frame(
             client: ctx.client,
         };
         let mut state = state::lock();
-        let d = dissect(frame, reported_len, &ctx, &mut state, out);
+        let mut d = dissect(frame, reported_len, &ctx, &mut state, out);
         let candidacy = d
             .key
             .and_then(|r| state.keys.get(r))
             .and_then(|k| k.candidacy);
         *info = frame_info(&d, candidacy);
+        miot::keep(&mut state, &mut d.miot);
         miio_status::MIIO_OK
     })
 }
@@ -264,6 +268,7 @@ fn frame_info(d: &Dissection, candidacy: Option<Candidacy>) -> miio_frame_info {
             has_stamp_delta: u8::from(r.stamp_delta.is_some()),
             stamp_delta: r.stamp_delta.unwrap_or(0),
         },
+        miot: miot::frame(&d.miot),
     }
 }
 
@@ -389,11 +394,19 @@ pub unsafe extern "C" fn miio_key_store_replace(
         } else {
             std::slice::from_raw_parts(rows, row_count)
         };
-        let (mut miio, mut roborock) = (Vec::new(), Vec::new());
+        let (mut miio, mut roborock, mut models) = (Vec::new(), Vec::new(), Vec::new());
         for (i, row) in rows.iter().enumerate() {
             let position = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            match check_row(&raw_row(row), Some(position)) {
-                Ok(AnyKeyEntry::Miio(e)) => miio.push(e),
+            let fields = raw_row(row);
+            match check_row(&fields, Some(position)) {
+                Ok(AnyKeyEntry::Miio(e)) => {
+                    // "model=MODEL" in the comment of a row for one device.
+                    if let (Some(device), Some(model)) = (e.device_id, model_in_comment(&fields[3]))
+                    {
+                        models.push((device, model.to_string(), position));
+                    }
+                    miio.push(e)
+                }
                 Ok(AnyKeyEntry::Roborock(e)) => roborock.push(e),
                 Err(_) => {}
             }
@@ -404,6 +417,7 @@ pub unsafe extern "C" fn miio_key_store_replace(
         let mut state = state::lock();
         state.keys.set_table_keys(miio);
         state.roborock.set_table_keys(roborock);
+        state.miot.models.set_table(models);
         miio_status::MIIO_OK
     })
 }

@@ -8,7 +8,8 @@
 //! ```
 //!
 //! Lines for Roborock devices, and Roborock home data (JSON), are read by
-//! `roborock_file`. Bad lines are reported by number; the good ones are used.
+//! `roborock_file`; `model DEVICE_ID MODEL` lines (a device's MIoT model) by
+//! `miot::models`. Bad lines are reported by number; the good ones are used.
 
 use std::path::Path;
 
@@ -16,6 +17,7 @@ use crate::keys::roborock::ROBOROCK_TYPE;
 use crate::keys::roborock_file;
 use crate::keys::{parse_device_id, parse_key, printable, KeyEntry, KeyType};
 use crate::miio::crypto::DeviceKey;
+use crate::miot::models::{self, MODEL_LINE};
 use crate::state::{DissectorState, KeyFileWatch};
 
 /// Larger files are refused rather than read into memory.
@@ -43,6 +45,7 @@ pub fn use_file(state: &mut DissectorState, path: &Path) -> UseOutcome {
         if changed {
             state.keys.set_file_keys(Vec::new());
             state.roborock.set_file_keys(Vec::new());
+            state.miot.models.set_file(Vec::new());
             state.key_file = KeyFileWatch::default();
         }
         return UseOutcome {
@@ -73,6 +76,9 @@ pub fn use_file(state: &mut DissectorState, path: &Path) -> UseOutcome {
             let (keys, mut problems) = parse(&text);
             let (roborock_keys, roborock_problems) = roborock_file::parse(&text);
             problems.extend(roborock_problems);
+            let (models, model_problems) = models::parse_file(&text);
+            problems.extend(model_problems);
+            state.miot.models.set_file(models);
             let keys_loaded = keys.len() + roborock_keys.len();
             state.keys.set_file_keys(keys);
             state.roborock.set_file_keys(roborock_keys);
@@ -99,6 +105,7 @@ pub fn use_file(state: &mut DissectorState, path: &Path) -> UseOutcome {
             if changed {
                 state.keys.set_file_keys(Vec::new());
                 state.roborock.set_file_keys(Vec::new());
+                state.miot.models.set_file(Vec::new());
                 state.key_file = KeyFileWatch {
                     path: path.to_path_buf(),
                     error: Some(message.clone()),
@@ -152,8 +159,8 @@ fn parse_line(line: &str, number: u32) -> Result<Option<KeyEntry>, String> {
     }
     let mut fields = content.split_whitespace();
     let first = fields.next().unwrap_or("");
-    if first == ROBOROCK_TYPE {
-        return Ok(None); // read by roborock_file
+    if first == ROBOROCK_TYPE || first == MODEL_LINE {
+        return Ok(None); // read by roborock_file, miot::models
     }
     let entry = |device_id, token| KeyEntry {
         device_id,

@@ -13,6 +13,7 @@ use crate::miio::frame::{classify, Frame, HEADER_LEN};
 use crate::miio::payload::{self, Payload, PayloadKind, Revealer};
 use crate::miio::session::{FrameRecord, Seen};
 use crate::miio::short_frame::{local_short_frame, Frame32, ShortFrame};
+use crate::miot::frame::{self as miot, MiotFrame};
 use crate::state::DissectorState;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +36,8 @@ pub struct Dissection {
     /// text was written in the plaintext buffer (offset, length).
     pub repair: Option<(&'static str, usize, usize)>,
     pub record: FrameRecord,
+    /// The device's model, and the payload's MIoT entries named.
+    pub miot: MiotFrame,
 }
 
 /// Dissects `captured` (the packet's bytes as captured; `reported_len` its
@@ -73,6 +76,7 @@ pub fn dissect(
         payload: None,
         repair: None,
         record: FrameRecord::default(),
+        miot: MiotFrame::default(),
     };
     let header = frame.header;
     let short = captured
@@ -103,6 +107,19 @@ pub fn dissect(
 
     if first_pass {
         state.session.store(ctx.id(), record);
+    }
+    let named_device = !matches!(
+        d.frame.kind,
+        FrameKind::MIIO_KIND_MALFORMED
+            | FrameKind::MIIO_KIND_HELLO_REQUEST
+            | FrameKind::MIIO_KIND_CLOUD_HELLO
+    );
+    if d.miot.model.is_none() && named_device {
+        d.miot.model = state
+            .miot
+            .models
+            .model(header.device_id)
+            .map(|(m, s)| (m.to_string(), s));
     }
     d.record = record;
     d
@@ -322,6 +339,22 @@ fn decrypt_data(
             replay_pending(state, header.device_id, key);
         }
     }
+    let json = match d.repair {
+        Some((_, offset, len)) => plaintext.get(offset..offset + len),
+        None => plaintext.get(..d.plaintext_len),
+    };
+    if let Some(text) = json.and_then(|j| std::str::from_utf8(j).ok()) {
+        let at = miot::At {
+            frame: ctx.id(),
+            first_pass: !ctx.visited,
+            device_id: header.device_id,
+            request_in: record.request_in,
+        };
+        d.miot = miot::describe(&mut state.miot, at, &payload, text);
+        if let Some(summary) = d.miot.summary.take() {
+            payload.summary = summary;
+        }
+    }
     d.payload = Some(payload);
 }
 
@@ -335,6 +368,7 @@ fn link(
     record: &mut FrameRecord,
 ) -> Option<KeyRef> {
     let mut learned = None;
+    miot::learn_model(&mut state.miot, device_id, payload, ctx.number);
     if let Some((token, via)) = payload.revealed_token {
         let origin = match via {
             Revealer::InfoReply => KeyOrigin::InfoReply(ctx.number),

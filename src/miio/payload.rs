@@ -64,6 +64,9 @@ pub struct Payload {
     pub error_message: Option<Span>,
     /// A device token the payload carries (32 hex digits).
     pub revealed_token: Option<([u8; TOKEN_LEN], Revealer)>,
+    /// The device's model a miIO.info reply (false) or an _otc.info request
+    /// (true) states.
+    pub revealed_model: Option<(String, bool)>,
     /// "get_status id=12", "reply id=12 ok", "reply id=12 error -32601 Method not found.".
     pub summary: String,
     /// The plaintext is valid UTF-8.
@@ -102,6 +105,11 @@ struct Message<'a> {
     result: Option<&'a RawValue>,
     #[serde(borrow, default, deserialize_with = "present")]
     error: Option<&'a RawValue>,
+    /// python-miio's simulator answers miIO.info at the top level.
+    #[serde(borrow, default, deserialize_with = "present")]
+    model: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    fw_ver: Option<&'a RawValue>,
 }
 
 fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
@@ -116,11 +124,26 @@ struct ErrorObject<'a> {
     message: Option<&'a RawValue>,
 }
 
-/// An object with a `token` member (miIO.info result, _otc.info params).
+/// An object with a `token` member (miIO.info result, _otc.info params),
+/// and the device's `model` next to its `fw_ver` or `mac`.
 #[derive(Deserialize)]
 struct WithToken<'a> {
     #[serde(borrow)]
     token: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    model: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    fw_ver: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    mac: Option<&'a RawValue>,
+}
+
+impl WithToken<'_> {
+    /// The model of an object that describes a device.
+    fn device_model(&self) -> Option<String> {
+        let described = self.fw_ver.is_some() || self.mac.is_some() || self.token.is_some();
+        described.then(|| self.model.and_then(unquote)).flatten()
+    }
 }
 
 /// A named rewrite of invalid JSON.
@@ -240,19 +263,29 @@ pub fn read(plaintext: &[u8]) -> Payload {
         PayloadKind::OtherJson
     };
     // All 00 or all ff is a placeholder (simulators, hello fills), no token.
-    let token_in = |raw: Option<&RawValue>| {
-        raw.and_then(object::<WithToken>)
-            .and_then(|o| o.token)
-            .and_then(|t| decode_hex16(&t))
+    let token_in = |o: &WithToken| {
+        o.token
+            .as_deref()
+            .and_then(decode_hex16)
             .filter(|t| t != &[0; TOKEN_LEN] && t != &[0xff; TOKEN_LEN])
     };
-    p.revealed_token = match p.kind {
-        PayloadKind::Reply => token_in(msg.result).map(|t| (t, Revealer::InfoReply)),
-        PayloadKind::Request if p.method.as_ref().is_some_and(|(m, _)| m == "_otc.info") => {
-            token_in(msg.params).map(|t| (t, Revealer::OtcInfo))
+    let otc_info = p.method.as_ref().is_some_and(|(m, _)| m == "_otc.info");
+    let (described, revealer) = match p.kind {
+        PayloadKind::Reply => (
+            msg.result.and_then(object::<WithToken>),
+            Revealer::InfoReply,
+        ),
+        PayloadKind::Request if otc_info => {
+            (msg.params.and_then(object::<WithToken>), Revealer::OtcInfo)
         }
-        _ => None,
+        _ => (None, Revealer::InfoReply),
     };
+    if let Some(o) = &described {
+        p.revealed_token = token_in(o).map(|t| (t, revealer));
+        p.revealed_model = o.device_model().map(|m| (m, otc_info));
+    } else if p.kind == PayloadKind::Reply && msg.result.is_none() && msg.fw_ver.is_some() {
+        p.revealed_model = msg.model.and_then(unquote).map(|m| (m, false));
+    }
     if p.kind == PayloadKind::Request {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();

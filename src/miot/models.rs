@@ -1,0 +1,151 @@
+//! Which model each device is: learned from the capture (`miIO.info`
+//! replies, `_otc.info` requests to the cloud) or configured by the user
+//! (key file lines `model DEVICE_ID MODEL`, `model=MODEL` in the comment of
+//! a key table row with a device id). What the capture says wins: it is the
+//! device's own word.
+
+use std::collections::HashMap;
+
+/// Where a model came from (the ABI's `miio_model_source`, with its ref).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelSource {
+    InfoReply(u32),
+    OtcInfo(u32),
+    FileLine(u32),
+    TableRow(u32),
+}
+
+#[derive(Debug, Default)]
+pub struct Models {
+    table: HashMap<u32, (String, ModelSource)>,
+    file: HashMap<u32, (String, ModelSource)>,
+    learned: HashMap<u32, (String, ModelSource)>,
+}
+
+/// The first word of a key file line that gives a model.
+pub const MODEL_LINE: &str = "model";
+
+/// Longest model name kept (real ones are ~25 characters).
+pub const MAX_MODEL_CHARS: usize = 63;
+
+/// A model name as devices write it (`zhimi.airp.rmb1`), else `None`:
+/// text from the traffic ends up in file names.
+pub fn valid_model(text: &str) -> Option<&str> {
+    let ok = !text.is_empty()
+        && text.len() <= MAX_MODEL_CHARS
+        && !text.starts_with('.')
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    ok.then_some(text)
+}
+
+impl Models {
+    pub fn model(&self, device_id: u32) -> Option<(&str, ModelSource)> {
+        [&self.learned, &self.file, &self.table]
+            .into_iter()
+            .find_map(|m| m.get(&device_id))
+            .map(|(name, source)| (name.as_str(), *source))
+    }
+
+    /// Remembers what a frame said; the first word of the capture stays.
+    pub fn learn(&mut self, device_id: u32, model: &str, source: ModelSource) {
+        if let Some(model) = valid_model(model) {
+            self.learned
+                .entry(device_id)
+                .or_insert_with(|| (model.to_string(), source));
+        }
+    }
+
+    pub fn set_table(&mut self, rows: Vec<(u32, String, u32)>) {
+        self.table = rows
+            .into_iter()
+            .map(|(d, m, row)| (d, (m, ModelSource::TableRow(row))))
+            .collect();
+    }
+
+    pub fn set_file(&mut self, lines: Vec<(u32, String, u32)>) {
+        self.file = lines
+            .into_iter()
+            .map(|(d, m, line)| (d, (m, ModelSource::FileLine(line))))
+            .collect();
+    }
+
+    pub fn forget_capture(&mut self) {
+        self.learned.clear();
+    }
+}
+
+/// `model=MODEL` in a key table row's comment.
+pub fn model_in_comment(comment: &str) -> Option<&str> {
+    comment
+        .split_whitespace()
+        .find_map(|word| word.strip_prefix("model="))
+        .and_then(valid_model)
+}
+
+/// The `model DEVICE_ID MODEL` lines of a key file, and one message per bad
+/// one. Other lines are the key file's own.
+pub fn parse_file(text: &[u8]) -> (Vec<(u32, String, u32)>, Vec<String>) {
+    let (mut models, mut problems) = (Vec::new(), Vec::new());
+    for (i, raw) in text.split(|&b| b == b'\n').enumerate() {
+        let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let Ok(line) = std::str::from_utf8(raw) else {
+            continue;
+        };
+        let mut fields = line.split('#').next().unwrap_or("").split_whitespace();
+        if fields.next() != Some(MODEL_LINE) {
+            continue;
+        }
+        let device = fields.next().map(crate::keys::parse_device_id);
+        match (device, fields.next()) {
+            (Some(Ok(Some(device_id))), Some(model)) => match valid_model(model) {
+                Some(model) => models.push((device_id, model.to_string(), number)),
+                None => problems.push(format!(
+                    "line {number}: \"{}\" is not a model name (letters, digits, '.', '_', '-'; up to {MAX_MODEL_CHARS})",
+                    crate::keys::printable(model, 40)
+                )),
+            },
+            (Some(Ok(Some(_))), None) => {
+                problems.push(format!("line {number}: \"model\" and a device id without a model"))
+            }
+            _ => problems.push(format!(
+                "line {number}: expected \"model DEVICE_ID MODEL\" (device id: up to 8 hex digits)"
+            )),
+        }
+    }
+    (models, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_file_lines() {
+        let text = b"0a1b2c3d 3f4a1c2b9d8e7f60112233445566aa01\nmodel 49567965 zhimi.airp.rmb1 # purifier\nmodel 49567965\nmodel zz x\nmodel 1 ../etc/passwd\n";
+        let (models, problems) = parse_file(text);
+        assert_eq!(models, [(0x49567965, "zhimi.airp.rmb1".to_string(), 2)]);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems[0].starts_with("line 3:"));
+        assert!(problems[2].contains("not a model name"));
+    }
+
+    #[test]
+    fn learned_beats_configured_and_first_word_stays() {
+        let mut m = Models::default();
+        m.set_table(vec![(7, "a.b.c".into(), 1)]);
+        assert_eq!(m.model(7), Some(("a.b.c", ModelSource::TableRow(1))));
+        m.learn(7, "x.y.z", ModelSource::InfoReply(8));
+        m.learn(7, "later.one", ModelSource::InfoReply(20));
+        m.learn(9, "bad model", ModelSource::InfoReply(21));
+        assert_eq!(m.model(7), Some(("x.y.z", ModelSource::InfoReply(8))));
+        assert_eq!(m.model(9), None);
+        m.forget_capture();
+        assert_eq!(m.model(7).map(|x| x.0), Some("a.b.c"));
+        assert_eq!(
+            model_in_comment("purifier model=zhimi.airp.rmb1"),
+            Some("zhimi.airp.rmb1")
+        );
+    }
+}
