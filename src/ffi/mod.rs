@@ -24,7 +24,9 @@ use crate::{keys::file as key_file, state};
 
 mod roborock;
 mod stream;
-pub use roborock::{roborock_dissect_frame, roborock_heuristic_match, roborock_map_copy};
+pub use roborock::{
+    roborock_data_points_copy, roborock_dissect_frame, roborock_heuristic_match, roborock_map_copy,
+};
 pub use stream::miio_stream_next;
 
 /// Runs `body`, turning a panic into `MIIO_ERR_PANIC`.
