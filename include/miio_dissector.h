@@ -572,6 +572,30 @@ miio_status roborock_map_copy(uint8_t *dest, size_t cap, size_t *copied);
 miio_status roborock_heuristic_match(const uint8_t *frame, size_t frame_len, uint8_t *matches);
 
 /*
+ * Data points (payload_kind ROBOROCK_PAYLOAD_DATA_POINTS: pushes, A01 values
+ * and queries), each named as python-roborock 7.13 names it: the id by the
+ * frame's version, the value where one code table applies to every model.
+ */
+#define ROBOROCK_DP_NAME_CAP 96
+#define ROBOROCK_DP_DESCRIPTION_CAP 64
+
+typedef struct roborock_data_point {
+    uint8_t id_is_number;            /* the key is a decimal number that fits a u32 */
+    uint32_t id;
+    miio_span key;                   /* the key's text inside its quotes, in the plaintext buffer */
+    miio_span value;                 /* the value's JSON text as sent, in the plaintext buffer */
+    char name[ROBOROCK_DP_NAME_CAP]; /* "" when the id has no name */
+    char description[ROBOROCK_DP_DESCRIPTION_CAP]; /* the value's name; "" when none */
+} roborock_data_point;
+
+/*
+ * Copies the data points the last roborock_dissect_frame read, in the order
+ * sent: at most cap of them into dest (NULL when cap is 0). *count receives
+ * how many it read, which may be more than cap.
+ */
+miio_status roborock_data_points_copy(roborock_data_point *dest, size_t cap, size_t *count);
+
+/*
  * Implemented by the C shim (wireshark-plugin/), called by the plugin entry
  * points that the Rust cdylib exports (a cdylib exports only Rust symbols).
  */

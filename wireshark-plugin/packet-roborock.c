@@ -93,7 +93,7 @@ next_pdu_index(packet_info *pinfo)
 
 static void
 queue_tap(packet_info *pinfo, const roborock_frame_info *info, const uint8_t *plaintext,
-          const char *protocol)
+          const char *protocol, const roborock_dp_list *dps)
 {
     roborock_tap_info *t = wmem_new0(pinfo->pool, roborock_tap_info);
 
@@ -109,6 +109,7 @@ queue_tap(packet_info *pinfo, const roborock_frame_info *info, const uint8_t *pl
     t->is_error = info->payload_kind == ROBOROCK_PAYLOAD_RPC_ERROR;
     t->has_error_code = info->error_code_span.present;
     t->error_code = info->error_code;
+    t->dps = *dps;
     tap_queue_packet(roborock_tap, pinfo, t);
 }
 
@@ -128,6 +129,7 @@ dissect_one(tvbuff_t *pdu, packet_info *pinfo, proto_tree *tree, roborock_carrie
     proto_item *item;
     proto_tree *subtree;
     const char *protocol;
+    roborock_dp_list dps;
 
     ctx.frame_number = pinfo->num;
     ctx.visited = PINFO_FD_VISITED(pinfo) ? 1 : 0;
@@ -148,6 +150,7 @@ dissect_one(tvbuff_t *pdu, packet_info *pinfo, proto_tree *tree, roborock_carrie
         return;
     }
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "Roborock");
+    dps = roborock_dp_fetch(pinfo, &info);
     protocol = carrier == ROBOROCK_CARRIER_DISCOVERY ? "discovery"
              : val_to_str_const(info.protocol, roborock_protocol_vals, "protocol ?");
     if (info.error == ROBOROCK_FRAME_OK) {
@@ -155,8 +158,8 @@ dissect_one(tvbuff_t *pdu, packet_info *pinfo, proto_tree *tree, roborock_carrie
         col_append_sep_fstr(pinfo->cinfo, COL_INFO, " | ", "%s %s: %s", info.version, protocol,
                             info.summary);
     }
-    roborock_tree_frame(tvb, pinfo, tree, item, subtree, plaintext, &info);
-    queue_tap(pinfo, &info, plaintext, protocol);
+    roborock_tree_frame(tvb, pinfo, tree, item, subtree, plaintext, &info, &dps);
+    queue_tap(pinfo, &info, plaintext, protocol, &dps);
 }
 
 static void
@@ -327,6 +330,7 @@ proto_register_roborock(void)
     proto_register_subtree_array(ett, array_length(ett));
     expert = expert_register_protocol(proto_roborock);
     expert_register_field_array(expert, ei, array_length(ei));
+    roborock_dp_register(proto_roborock);
     roborock_tcp_handle = register_dissector("roborock.tcp", dissect_roborock_tcp, proto_roborock);
     roborock_udp_handle = register_dissector("roborock.discovery", dissect_roborock_udp, proto_roborock);
     roborock_tap = register_tap("roborock");

@@ -58,6 +58,17 @@ extern expert_field ei_roborock_internal;
 extern dissector_handle_t roborock_json_handle;
 extern int roborock_tap;
 
+/* The data points the core read in a frame (packet-scoped). */
+typedef struct roborock_dp_list {
+    roborock_data_point *points;
+    size_t count;
+} roborock_dp_list;
+
+/* roborock-dp.c: the roborock.dp.* fields, and a frame's data points. */
+void roborock_dp_register(int proto);
+roborock_dp_list roborock_dp_fetch(packet_info *pinfo, const roborock_frame_info *info);
+void roborock_dp_tree(proto_tree *tree, packet_info *pinfo, tvbuff_t *plain_tvb, const roborock_dp_list *dps);
+
 /* What the dissector tells the "roborock" tap, one per frame. */
 typedef struct roborock_tap_info {
     char version[4];
@@ -67,14 +78,17 @@ typedef struct roborock_tap_info {
     uint8_t is_error;
     uint8_t has_error_code;
     int64_t error_code;
+    roborock_dp_list dps;      /* pushed data points; packet-scoped */
 } roborock_tap_info;
 
 /* roborock-stats.c: Statistics > Roborock, tshark -z roborock,tree */
 void roborock_stats_register(void);
 
 /* Draws one dissected frame under `tree`; `bytes` is the frame (without a
- * TCP length prefix), `plaintext` the buffer roborock_dissect_frame filled. */
+ * TCP length prefix), `plaintext` the buffer roborock_dissect_frame filled,
+ * `dps` its data points. */
 void roborock_tree_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_item *item,
-                         proto_tree *tree, uint8_t *plaintext, const roborock_frame_info *info);
+                         proto_tree *tree, uint8_t *plaintext, const roborock_frame_info *info,
+                         const roborock_dp_list *dps);
 
 #endif /* ROBOROCK_FIELDS_H */

@@ -1,7 +1,7 @@
 /*
  * roborock-stats.c - Statistics > Roborock (tshark -z roborock,tree): frames
  * by version, by protocol, RPC requests by method, error replies by code,
- * frames by device (duid).
+ * frames by device (duid), pushed data points by name.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -17,9 +17,10 @@ static const char st_protocols[] = "Frames by protocol";
 static const char st_methods[] = "Requests by method";
 static const char st_errors[] = "Error replies by code";
 static const char st_devices[] = "Frames by device (duid)";
+static const char st_dps[] = "Data points by name";
 
 static int node_versions = -1, node_protocols = -1, node_methods = -1, node_errors = -1,
-           node_devices = -1;
+           node_devices = -1, node_dps = -1;
 
 static void
 roborock_stats_init(stats_tree *st)
@@ -29,6 +30,28 @@ roborock_stats_init(stats_tree *st)
     node_methods = stats_tree_create_node(st, st_methods, 0, STAT_DT_INT, TRUE);
     node_errors = stats_tree_create_node(st, st_errors, 0, STAT_DT_INT, TRUE);
     node_devices = stats_tree_create_node(st, st_devices, 0, STAT_DT_INT, TRUE);
+    node_dps = stats_tree_create_node(st, st_dps, 0, STAT_DT_INT, TRUE);
+}
+
+/* Each data point by its name, by its id when it has none. */
+static void
+tick_data_points(stats_tree *st, const roborock_dp_list *dps)
+{
+    char id[16];
+
+    for (size_t i = 0; i < dps->count; i++) {
+        const roborock_data_point *p = &dps->points[i];
+        const char *name = p->name;
+        if (!name[0]) {
+            if (p->id_is_number)
+                snprintf(id, sizeof id, "%u", p->id);
+            else
+                snprintf(id, sizeof id, "(not a number)");
+            name = id;
+        }
+        tick_stat_node(st, st_dps, 0, FALSE);
+        tick_stat_node(st, name, node_dps, FALSE);
+    }
 }
 
 static tap_packet_status
@@ -60,6 +83,7 @@ roborock_stats_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *ed
         tick_stat_node(st, st_devices, 0, FALSE);
         tick_stat_node(st, t->duid, node_devices, FALSE);
     }
+    tick_data_points(st, &t->dps);
     return TAP_PACKET_REDRAW;
 }
 

@@ -181,7 +181,7 @@ add_map(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const roborock_fram
 
 static void
 add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *tree,
-              uint8_t *plaintext, const roborock_frame_info *info)
+              uint8_t *plaintext, const roborock_frame_info *info, const roborock_dp_list *dps)
 {
     unsigned len = (unsigned)info->plaintext_len;
     tvbuff_t *plain_tvb;
@@ -202,6 +202,7 @@ add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *t
     }
     ti = miio_add_text(tree, pinfo, hf_roborock_decrypted, plain_tvb, 0, len, info->utf8);
     plain_tree = proto_item_add_subtree(ti, ett_roborock_decrypted);
+    roborock_dp_tree(plain_tree, pinfo, plain_tvb, dps);
     if (info->inner.present) {
         add_rpc(tvb, pinfo, root, plain_tree, plaintext, info);
     } else if (roborock_json_handle && root && len > 0 && plaintext[0] == '{') {
@@ -211,7 +212,8 @@ add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *t
 
 void
 roborock_tree_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_item *item,
-                    proto_tree *tree, uint8_t *plaintext, const roborock_frame_info *info)
+                    proto_tree *tree, uint8_t *plaintext, const roborock_frame_info *info,
+                    const roborock_dp_list *dps)
 {
     const char *why;
     proto_item *ti;
@@ -236,7 +238,7 @@ roborock_tree_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_i
     }
     switch (info->decrypt_status) {
     case ROBOROCK_DECRYPT_OK:
-        add_plaintext(tvb, pinfo, root, tree, plaintext, info);
+        add_plaintext(tvb, pinfo, root, tree, plaintext, info, dps);
         break;
     case ROBOROCK_DECRYPT_NO_KEY:
         expert_add_info(pinfo, item, &ei_roborock_no_key);

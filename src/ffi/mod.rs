@@ -29,6 +29,8 @@ mod stream;
 pub use miot::{miio_miot_copy, miio_miot_spec_folder_use};
 pub use roborock::{roborock_dissect_frame, roborock_heuristic_match, roborock_map_copy};
 pub use stream::miio_stream_next;
+// Its own line: the list above is where the miIO side adds its exports too.
+pub use roborock::roborock_data_points_copy;
 
 /// Runs `body`, turning a panic into `MIIO_ERR_PANIC`.
 fn guarded(body: impl FnOnce() -> miio_status) -> miio_status {

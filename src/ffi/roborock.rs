@@ -5,11 +5,13 @@ use std::ffi::c_char;
 use super::{bytes, bytes_mut, guarded, text, write_text};
 use crate::abi::{
     miio_checksum_status as Checksum, miio_span, miio_status, roborock_body, roborock_carrier,
-    roborock_decrypt_status as DecryptStatus, roborock_frame_context, roborock_frame_error,
-    roborock_frame_info, roborock_map_status, roborock_payload_kind as PayloadKind, MIIO_TEXT_CAP,
-    ROBOROCK_DUID_CAP,
+    roborock_data_point, roborock_decrypt_status as DecryptStatus, roborock_frame_context,
+    roborock_frame_error, roborock_frame_info, roborock_map_status,
+    roborock_payload_kind as PayloadKind, MIIO_TEXT_CAP, ROBOROCK_DP_DESCRIPTION_CAP,
+    ROBOROCK_DP_NAME_CAP, ROBOROCK_DUID_CAP,
 };
 use crate::miio::payload::Span;
+use crate::roborock::data_points::DataPoint;
 use crate::roborock::dissect::{dissect, Carrier, Context, Decrypt, Dissection, Map};
 use crate::roborock::frame::{self, Body, FrameError, Version};
 use crate::roborock::payload::Kind;
@@ -50,8 +52,14 @@ pub unsafe extern "C" fn roborock_dissect_frame(
             duid: duid.filter(|d| !d.is_empty()),
             device_address: c.device_address,
         };
-        let d = dissect(frame, &ctx, &mut state::lock().roborock, out);
+        let mut st = state::lock();
+        let mut d = dissect(frame, &ctx, &mut st.roborock, out);
         *info = frame_info(&d);
+        st.roborock.data_points = std::mem::take(&mut d.reading.data_points);
+        // Spans past what was written out are not the shim's to read.
+        st.roborock
+            .data_points
+            .retain(|p| p.value.offset + p.value.len <= d.plaintext_len);
         miio_status::MIIO_OK
     })
 }
@@ -76,6 +84,57 @@ pub unsafe extern "C" fn roborock_map_copy(
         }
         miio_status::MIIO_OK
     })
+}
+
+/// # Safety
+/// See include/miio_dissector.h.
+#[no_mangle]
+pub unsafe extern "C" fn roborock_data_points_copy(
+    dest: *mut roborock_data_point,
+    cap: usize,
+    count: *mut usize,
+) -> miio_status {
+    guarded(|| {
+        let dest = match (dest.is_null(), cap) {
+            (_, 0) => &mut [][..],
+            (true, _) => return miio_status::MIIO_ERR_NULL_ARG,
+            // SAFETY: the caller gives cap writable data points at dest.
+            (false, _) => std::slice::from_raw_parts_mut(dest, cap),
+        };
+        let state = state::lock();
+        let points = &state.roborock.data_points;
+        for (out, p) in dest.iter_mut().zip(points) {
+            *out = data_point(p);
+        }
+        if let Some(count) = count.as_mut() {
+            *count = points.len();
+        }
+        miio_status::MIIO_OK
+    })
+}
+
+/// The C view of a data point.
+fn data_point(p: &DataPoint) -> roborock_data_point {
+    // SAFETY: plain data; all-zero is valid for every field.
+    let mut out: roborock_data_point = unsafe { std::mem::zeroed() };
+    out.id_is_number = u8::from(p.id.is_some());
+    out.id = p.id.unwrap_or(0);
+    out.key = span(Some(p.key));
+    out.value = span(Some(p.value));
+    // SAFETY: each array is as many writable bytes as its length.
+    unsafe {
+        write_text(
+            out.name.as_mut_ptr(),
+            ROBOROCK_DP_NAME_CAP as usize,
+            p.name.as_deref().unwrap_or(""),
+        );
+        write_text(
+            out.description.as_mut_ptr(),
+            ROBOROCK_DP_DESCRIPTION_CAP as usize,
+            p.description.unwrap_or(""),
+        );
+    }
+    out
 }
 
 /// # Safety

@@ -108,6 +108,8 @@ pub struct RoborockState {
     pub session: Session,
     /// The last inflated map, for the shim to copy.
     pub map: Vec<u8>,
+    /// The last frame's data points, for the shim to copy.
+    pub data_points: Vec<super::data_points::DataPoint>,
 }
 
 impl RoborockState {
@@ -128,6 +130,7 @@ impl RoborockState {
     pub fn reset_capture(&mut self) {
         self.session = Session::default();
         self.map = Vec::new();
+        self.data_points = Vec::new();
     }
 }
 
@@ -325,7 +328,7 @@ fn decrypt_payload(
     let plain = strip_second_padding(h.version, plain);
     d.plaintext_len = plain.len().min(out.len());
     d.plaintext_utf8 = std::str::from_utf8(&plain[..d.plaintext_len]).is_ok();
-    d.reading = payload::read(&plain);
+    d.reading = payload::read_as(&plain, Some(h.version));
     if let Some(inner) = &d.reading.inner {
         if let Some(room) = out.get_mut(n..n + inner.len()) {
             room.copy_from_slice(inner.as_bytes());

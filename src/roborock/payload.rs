@@ -9,6 +9,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use super::data_points::{self, DataPoint};
+use super::frame::Version;
 use crate::miio::payload::Span;
 
 /// Data-point codes of the V1 RPC.
@@ -44,6 +46,8 @@ pub struct Reading {
     pub error_message: Option<Span>,
     /// A request's `security.nonce`: the key of the map response.
     pub map_nonce: Option<[u8; 16]>,
+    /// Pushed data points and A01 values (spans into the plaintext).
+    pub data_points: Vec<DataPoint>,
     /// One line for the Info column.
     pub summary: String,
 }
@@ -65,13 +69,6 @@ struct Dps<'a> {
     b01: Option<&'a RawValue>,
     #[serde(borrow, rename = "10001")]
     b01_reply: Option<&'a RawValue>,
-}
-
-/// The codes of pushed data points, for the summary.
-#[derive(Deserialize)]
-struct DpsCodes<'a> {
-    #[serde(borrow)]
-    dps: std::collections::BTreeMap<&'a str, &'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -135,8 +132,14 @@ fn hex16(t: &str) -> Option<[u8; 16]> {
     crate::keys::decode_hex16(t)
 }
 
-/// Reads a decrypted payload. Never fails.
+/// Reads a decrypted payload, data points unnamed. Never fails.
 pub fn read(plaintext: &[u8]) -> Reading {
+    read_as(plaintext, None)
+}
+
+/// Reads a decrypted payload of a frame of `version` (which names data
+/// points). Never fails.
+pub fn read_as(plaintext: &[u8], version: Option<Version>) -> Reading {
     let Ok(text) = std::str::from_utf8(plaintext) else {
         return Reading::default();
     };
@@ -179,6 +182,7 @@ pub fn read(plaintext: &[u8]) -> Reading {
         // A01 queries: dps 10000 lists the data points asked for.
         return Reading {
             kind: Kind::DataPoints,
+            data_points: data_points::read(text, version),
             summary: format!(
                 "query {}",
                 crate::text::capped(&asked, 80, |c| !c.is_control())
@@ -186,16 +190,11 @@ pub fn read(plaintext: &[u8]) -> Reading {
             ..Reading::default()
         };
     }
-    let dps = serde_json::from_str::<DpsCodes>(text)
-        .map(|d| d.dps)
-        .unwrap_or_default();
-    let codes: Vec<&str> = dps.keys().copied().take(8).collect();
+    let points = data_points::read(text, version);
     Reading {
         kind: Kind::DataPoints,
-        summary: format!(
-            "data points {}",
-            crate::text::capped(&codes.join(", "), 80, |c| !c.is_control())
-        ),
+        summary: data_points::summary(text, &points),
+        data_points: points,
         ..Reading::default()
     }
 }

@@ -39,7 +39,7 @@ fn data_points_b01_and_other() {
     let push = read(br#"{"dps":{"121":8,"122":100},"t":1}"#);
     assert_eq!(
         (push.kind, push.summary.as_str()),
-        (Kind::DataPoints, "data points 121, 122")
+        (Kind::DataPoints, "data points 121=8, 122=100")
     );
     let b01 = read(br#"{"dps":{"10000":{"method":"prop.get","msgId":"123","params":{}}}}"#);
     assert_eq!(
@@ -64,7 +64,7 @@ fn data_points_b01_and_other() {
     );
     // A01's data point 10001 is a value, not a B01 reply.
     let a01 = read(br#"{"dps":{"10001":3},"t":1}"#);
-    assert_eq!(a01.summary, "data points 10001");
+    assert_eq!(a01.summary, "data points 10001=3");
     let query = read(br#"{"dps": {"10000": "[201, 209, 214]"}, "t": 1}"#);
     assert_eq!(
         (query.kind, query.summary.as_str()),

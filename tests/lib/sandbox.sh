@@ -37,6 +37,10 @@ miio_test_keys=(
   -o 'uat:miio_keys:"rrFormsL01Loc8Jm3Rt6W","roborock","Gl0Pq2Wo4Ei6Ru8T","forms L01"'
   -o 'uat:miio_keys:"rrFormsA01Dyad9Sx4Vb1","roborock","Ha1Zx3Cv5Bn7Mq9W","forms A01"'
   -o 'uat:miio_keys:"rrFormsB01Q7Lk2Pn5Tg8","roborock","Jb0Ws2Ed4Rf6Tg8Y","forms B01"'
+  -o 'uat:miio_keys:"rrPushV1Local3Kd8Rw2Z","roborock","Pv1Qw3Er5Ty7Ui9O","pushes 1.0"'
+  -o 'uat:miio_keys:"rrPushV1Mqtt6Gh1Lp4X","roborock","Pm1Az2Sx3Dc4Fv5G","pushes mqtt 1.0"'
+  -o 'uat:miio_keys:"rrPushA01Dyad7Nb2Qc5","roborock","Pa0Lk9Jh8Gf7Ds6A","pushes A01"'
+  -o 'uat:miio_keys:"rrPushB01Q7Tm4Vx8Ky","roborock","Pb0Zx1Cv2Bn3Mq4W","pushes B01"'
   -o 'uat:miio_keys:"","token","6a1f0c9e3b7d2584e6a9c0f1b2d3e4f5","unicode"'
   -o 'tcp.try_heuristic_first:TRUE'
 )

@@ -40,10 +40,11 @@ start_device() {
   for _ in $(seq 50); do grep -q ready "$peers/device.out" 2>/dev/null && break; sleep 0.1; done
 }
 stop_device() { kill -TERM "$device_pid"; wait "$device_pid" || true; }
-finish() {  # NAME: append the client's lines, check, number the frames
+finish() {  # NAME: append the client's lines, check, number the frames, name the data points
   cat "$peers/$1.client.jsonl" >>"$out/$1.truth.jsonl"
   rm -f "$peers/$1.client.jsonl"
   "$py" "$here/check-capture.py" "$out/$1.pcapng" --annotate
+  "$py" "$here/name-data-points.py" "$out/$1.truth.jsonl" >"$out/$1.dps.jsonl"
 }
 
 # hello, pings (a bare 17-byte reply, a 21-byte reply whose trailer is a return
@@ -116,9 +117,31 @@ roborock-forms() {
   stop_capture; finish roborock-forms
 }
 
+# Pushed data points named by python-roborock (pushes.py): a 1.0 device on
+# local TCP pushing every V1 data point, and 1.0, A01 (Dyad and Zeo ids) and
+# B01 pushes over MQTT, each started by a request of python-roborock's client.
+roborock-pushes() {
+  if ! command -v mosquitto >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q mosquitto >/dev/null
+  fi
+  printf 'listener 1883 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stdout\n' >"$peers/mosquitto.conf"
+  start_capture roborock-pushes
+  mosquitto -c "$peers/mosquitto.conf" >"$peers/mosquitto.log" 2>&1 &
+  local broker_pid=$!
+  for _ in $(seq 50); do grep -q "Opening ipv4 listen socket on port 1883" "$peers/mosquitto.log" 2>/dev/null && break; sleep 0.1; done
+  "$py" "$here/pushes.py" device "$out/roborock-pushes.truth.jsonl" >"$peers/pushes-device.out" 2>&1 &
+  local dev_pid=$!
+  for _ in $(seq 50); do grep -q "mqtt ready" "$peers/pushes-device.out" 2>/dev/null && break; sleep 0.1; done
+  "$py" "$here/pushes.py" client "$peers/roborock-pushes.client.jsonl" 2>"$peers/pushes-client.err"
+  sleep 0.3
+  kill -TERM "$dev_pid"; wait "$dev_pid" || true
+  kill -TERM "$broker_pid"; wait "$broker_pid" || true
+  stop_capture; finish roborock-pushes
+}
+
 cd "$here"  # the peers import common.py from here
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(roborock-local-v1 roborock-local-l01 roborock-discovery roborock-mqtt roborock-forms)
+[ ${#names[@]} -gt 0 ] || names=(roborock-local-v1 roborock-local-l01 roborock-discovery roborock-mqtt roborock-forms roborock-pushes)
 for name in "${names[@]}"; do "$name"; done
 chmod 644 "$out"/roborock-*
 ls -l "$out"/roborock-*
