@@ -14,6 +14,8 @@ use serde_json::Value;
 const TOKEN: &str = "00000000000000000000000000000000";
 const MODEL: &str = "zhimi.airp.rmb1";
 const SPEC: &str = "tests/captures/miot-specs/zhimi.airp.rmb1.json";
+/// The cloud key of cloud-miot.pcapng's purifier.
+const CLOUD_KEY: &str = "Qw8Er4Ty2Ui6Op0A";
 
 /// The fields compared, and which entries of the independent decoding
 /// carry each (kinds, member).
@@ -144,8 +146,20 @@ fn every_entry_is_named_as_the_independent_decoding_names_it() {
         format!("{TOKEN}\nmodel 49567965 {MODEL}\n").as_bytes(),
     );
     let file = format!("miio.key_file:{}", keys.display());
-    let got = dissected(&sandbox, "python-miio-miot-no-info.pcapng", &[file, folder]);
+    let got = dissected(
+        &sandbox,
+        "python-miio-miot-no-info.pcapng",
+        &[file, folder.clone()],
+    );
     assert_same("no-info, key file", &got, &want);
+    // The cloud path: pushes to the Mi cloud and requests it relays; the
+    // model from _otc.info (frame 3).
+    let cloud = key_row("", "cloud", CLOUD_KEY, "purifier cloud key");
+    let got = dissected(&sandbox, "cloud-miot.pcapng", &[cloud.clone(), folder]);
+    assert_same("cloud-miot", &got, &expected("cloud-miot"));
+    let path = sandbox.capture("cloud-miot.pcapng");
+    let rows = sandbox.fields(&path, &[&cloud], &["miio.model", "miio.model.learned_in"]);
+    assert_eq!(rows[15], [MODEL, "3"]);
 }
 
 #[test]

@@ -4,7 +4,8 @@
     miot_expected.py CAPTURE TOKEN SPEC
 
 CAPTURE is a pcapng (or classic pcap) file of miIO traffic over UDP port
-54321, TOKEN the device token (32 hex digits), SPEC a MIoT spec "instance"
+54321 or (to the Mi cloud) 8053, TOKEN the device token (32 hex digits) or
+its 16-character cloud key, SPEC a MIoT spec "instance"
 JSON document. Prints one JSON object per line (UTF-8), one per UDP frame that
 carries MIoT entries, in frame order:
 
@@ -56,7 +57,7 @@ import dpkt
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-MIIO_PORT = 54321
+MIIO_PORTS = (54321, 8053)
 MIIO_MAGIC = 0x2131
 HEADER_LEN = 32
 
@@ -510,7 +511,7 @@ def decode(capture, token, spec):
         if ip is None or not isinstance(ip.data, dpkt.udp.UDP):
             continue
         udp = ip.data
-        if MIIO_PORT not in (udp.sport, udp.dport):
+        if udp.sport not in MIIO_PORTS and udp.dport not in MIIO_PORTS:
             continue
         data = bytes(udp.data)
         if len(data) <= HEADER_LEN:
@@ -555,9 +556,10 @@ def main(argv):
         sys.stderr.write("usage: miot_expected.py CAPTURE TOKEN SPEC\n")
         return 2
     capture, token_hex, spec_path = argv[1:]
-    token = bytes.fromhex(token_hex)
+    # A cloud key (16 characters) is used as the token is.
+    token = token_hex.encode() if len(token_hex) == 16 else bytes.fromhex(token_hex)
     if len(token) != 16:
-        sys.stderr.write("the token must be 32 hex digits\n")
+        sys.stderr.write("the token must be 32 hex digits or a 16-character cloud key\n")
         return 2
     with open(spec_path, encoding="utf-8") as f:
         spec = Spec(json.load(f))

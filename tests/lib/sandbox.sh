@@ -42,6 +42,7 @@ miio_test_keys=(
   -o 'uat:miio_keys:"rrPushA01Dyad7Nb2Qc5","roborock","Pa0Lk9Jh8Gf7Ds6A","pushes A01"'
   -o 'uat:miio_keys:"rrPushB01Q7Tm4Vx8Ky","roborock","Pb0Zx1Cv2Bn3Mq4W","pushes B01"'
   -o 'uat:miio_keys:"","token","6a1f0c9e3b7d2584e6a9c0f1b2d3e4f5","unicode"'
+  -o 'uat:miio_keys:"","cloud","Qw8Er4Ty2Ui6Op0A","MIoT purifier cloud key"'
   -o 'tcp.try_heuristic_first:TRUE'
 )
 

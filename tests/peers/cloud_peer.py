@@ -9,6 +9,12 @@ cloud connection. Both ends run here, on loopback.
   cloud_peer.py tcp SERVER_IP TRUTH_OUT     (TCP 80: frames split across
                                              segments, two frames in one
                                              segment, a ROCKROBO_MAP__ upload)
+  cloud_peer.py miot SERVER_IP TRUTH_OUT    (UDP 8053: a MIoT air purifier,
+                                             zhimi.airp.rmb1, pushing
+                                             properties_changed and
+                                             event_occured; the cloud relays
+                                             get_properties, set_properties
+                                             and action)
 """
 import datetime
 import hashlib
@@ -43,6 +49,45 @@ COMMAND = {"id": 777001, "method": "get_status", "params": [], "from": "4"}
 COMMAND_REPLY = {"id": 777001, "result": [{"msg_ver": 2, "state": 8, "battery": 100, "fan_power": 60}]}
 
 
+# The MIoT device of `miot` mode: its own id and cloud key.
+MIOT_DEVICE_ID = bytes.fromhex("2a3b4c5d")
+MIOT_CLOUD_KEY = b"Qw8Er4Ty2Ui6Op0A"
+MIOT_DID = str(int.from_bytes(MIOT_DEVICE_ID, "big"))
+MIOT_OTC_INFO = {"id": 2001, "method": "_otc.info", "params": {
+    "otu_stat": [12, 9, 310, 0, 305, 2], "mmfree": 41232, "ot": "otu",
+    "ap": {"ssid": "HomeNet", "bssid": "AA:BB:CC:DD:EE:FF", "rssi": -48, "freq": 2437},
+    "netif": {"localIp": "127.0.0.19", "mask": "255.0.0.0", "gw": "127.0.0.1"},
+    "miio_ver": "0.0.9", "hw_ver": "esp32", "mac": "5C:E5:0C:11:22:33",
+    "model": "zhimi.airp.rmb1", "token": "5f3c8a1e9b7d2c4f6a0e1d3b5c7a9e2f",
+    "life": 120, "fw_ver": "2.1.8"}}
+MIOT_EXCHANGES = [
+    # (who sends, request, who answers, reply)
+    ("device", {"id": 2002, "method": "properties_changed", "params": [
+        {"did": MIOT_DID, "siid": 2, "piid": 1, "value": True},
+        {"did": MIOT_DID, "siid": 3, "piid": 4, "value": 12},
+        {"did": MIOT_DID, "siid": 4, "piid": 1, "value": 87}]},
+     "cloud", {"id": 2002, "result": "ok"}),
+    ("cloud", {"id": 880001, "method": "get_properties", "params": [
+        {"did": MIOT_DID, "siid": 2, "piid": 4}, {"did": MIOT_DID, "siid": 3, "piid": 7}],
+        "from": "4"},
+     "device", {"id": 880001, "result": [
+         {"did": MIOT_DID, "siid": 2, "piid": 4, "code": 0, "value": 1},
+         {"did": MIOT_DID, "siid": 3, "piid": 7, "code": 0, "value": 21.5}]}),
+    ("cloud", {"id": 880002, "method": "set_properties", "params": [
+        {"did": MIOT_DID, "siid": 2, "piid": 4, "value": 2}], "from": "4"},
+     "device", {"id": 880002, "result": [{"did": MIOT_DID, "siid": 2, "piid": 4, "code": 0}]}),
+    ("device", {"id": 2003, "method": "properties_changed", "params": [
+        {"did": MIOT_DID, "siid": 2, "piid": 4, "value": 2}]},
+     "cloud", {"id": 2003, "result": "ok"}),
+    ("cloud", {"id": 880003, "method": "action", "params": {
+        "did": MIOT_DID, "siid": 4, "aiid": 1, "in": []}, "from": "4"},
+     "device", {"id": 880003, "result": {"code": 0, "out": []}}),
+    ("device", {"id": 2004, "method": "event_occured", "params": {
+        "did": MIOT_DID, "siid": 9, "eiid": 1, "tid": 17, "arguments": []}},
+     "cloud", {"id": 2004, "result": "ok"}),
+]
+
+
 def stamp():
     return BOOT + int(time.monotonic() - STARTED)
 
@@ -50,11 +95,11 @@ def stamp():
 STARTED = time.monotonic()
 
 
-def frame(payload, ts=None):
-    header = {"length": 0, "unknown": 0, "device_id": DEVICE_ID,
+def frame(payload, ts=None, device_id=DEVICE_ID, key=CLOUD_KEY):
+    header = {"length": 0, "unknown": 0, "device_id": device_id,
               "ts": datetime.datetime.utcfromtimestamp(ts if ts is not None else stamp())}
     return Message.build({"data": {"value": payload}, "header": {"value": header}, "checksum": 0},
-                         token=CLOUD_KEY)
+                         token=key)
 
 
 def time_sync():
@@ -66,8 +111,8 @@ def keepalive():
     return head + hashlib.md5(head + CLOUD_KEY).digest()
 
 
-def parse(data):
-    return Message.parse(data, token=CLOUD_KEY).data.value
+def parse(data, key=CLOUD_KEY):
+    return Message.parse(data, token=key).data.value
 
 
 class Truth:
@@ -105,6 +150,37 @@ def run_udp(server_ip, truth):
     got, _ = device_sends(frame(COMMAND_REPLY)); truth.sent("device", parse(got))
     ka, _ = device_sends(keepalive())
     cloud_sends(ka, addr)  # the cloud echoes keep-alives unchanged
+
+
+def run_miot(server_ip, truth):
+    """A MIoT device and the cloud over UDP 8053."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    server.bind((server_ip, 8053))
+    device = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    device.settimeout(2)
+    server.settimeout(2)
+    cloud = (server_ip, 8053)
+    addr = None
+
+    def send(who, payload):
+        nonlocal addr
+        data = frame(payload, device_id=MIOT_DEVICE_ID, key=MIOT_CLOUD_KEY) if payload else payload
+        if who == "device":
+            device.sendto(data, cloud)
+            got, addr = server.recvfrom(4096)
+        else:
+            server.sendto(data, addr)
+            got = device.recvfrom(4096)[0]
+        return got
+
+    device.sendto(CLOUD_HELLO, cloud)
+    _, addr = server.recvfrom(4096)
+    server.sendto(time_sync(), addr)
+    device.recvfrom(4096)
+    otc_reply = dict(OTC_REPLY, id=MIOT_OTC_INFO["id"])
+    for who, request, answerer, reply in [("device", MIOT_OTC_INFO, "cloud", otc_reply)] + MIOT_EXCHANGES:
+        truth.sent(who, parse(send(who, request), key=MIOT_CLOUD_KEY))
+        truth.sent(answerer, parse(send(answerer, reply), key=MIOT_CLOUD_KEY))
 
 
 def run_tcp(server_ip, truth):
@@ -177,7 +253,7 @@ def run_tcp(server_ip, truth):
 def main():
     mode, server_ip, out = sys.argv[1], sys.argv[2], sys.argv[3]
     truth = Truth(out)
-    {"udp": run_udp, "tcp": run_tcp}[mode](server_ip, truth)
+    {"udp": run_udp, "tcp": run_tcp, "miot": run_miot}[mode](server_ip, truth)
     truth.f.close()
 
 

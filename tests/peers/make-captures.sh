@@ -104,6 +104,15 @@ cloud() {
 cloud-udp() { cloud udp 127.0.0.10; }
 cloud-tcp() { cloud tcp 127.0.0.11; }
 
+# 5b. A MIoT air purifier (zhimi.airp.rmb1) and the Mi cloud over UDP 8053:
+#     _otc.info (its model), properties_changed and event_occured pushes, and
+#     get_properties / set_properties / action relayed by the cloud.
+cloud-miot() {
+  start_capture cloud-miot "udp port 8053"
+  "$py" "$here/cloud_peer.py" miot 127.0.0.18 "$out/cloud-miot.truth.jsonl"
+  stop_capture
+}
+
 # 6. Replies with the invalid JSON some firmware sends, and non-JSON.
 python-miio-quirks() {
 start_capture python-miio-quirks
@@ -256,7 +265,7 @@ stop_capture
 }
 
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(node-miio-plug python-miio-pairing python-miio-two-devices python-miio-flaky cloud-udp cloud-tcp python-miio-quirks python-miio-simulator python-miio-port-clash python-miio-late-key python-miio-polling python-miio-unicode python-miio-miot python-miio-miot-no-info)
+[ ${#names[@]} -gt 0 ] || names=(node-miio-plug python-miio-pairing python-miio-two-devices python-miio-flaky cloud-udp cloud-tcp python-miio-quirks python-miio-simulator python-miio-port-clash python-miio-late-key python-miio-polling python-miio-unicode python-miio-miot python-miio-miot-no-info cloud-miot)
 for name in "${names[@]}"; do "$name"; done
 find "$out" -maxdepth 1 -type f -exec chmod 644 {} +
 ls -l "$out"
