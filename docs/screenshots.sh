@@ -7,8 +7,11 @@
 #                              (miIO.config_router) decrypted with the token
 #                              the hello reply leaked; the miIO tree expanded
 #   docs/key-table.png         the key table dialog (Protocol Preferences ▸
-#                              Device tokens and cloud keys…) with two rows
+#                              Device tokens and cloud keys…) with three rows
 #   docs/decrypted-bytes.png   the "Decrypted miIO" bytes tab of that frame
+#   docs/miot-names.png        the python-miio MIoT capture with its spec
+#                              folder set: frame 10 (GenericMiot's status
+#                              reply), the decrypted payload's MIoT entries
 #
 #   docs/screenshots.sh        (Debian; installs wireshark-qt xvfb xdotool
 #                              imagemagick when missing, through sudo when not root)
@@ -32,11 +35,16 @@ if ((${#need[@]})); then
 fi
 
 sandbox_init
-sandbox_copy "$project_root"/tests/captures/python-miio-pairing.pcapng "$project_root"/tests/captures/python-miio-basic.pcapng
+sandbox_copy "$project_root"/tests/captures/python-miio-pairing.pcapng "$project_root"/tests/captures/python-miio-basic.pcapng \
+  "$project_root"/tests/captures/python-miio-miot.pcapng
+mkdir -p "$sandbox/specs"
+cp "$project_root"/tests/captures/miot-specs/*.json "$sandbox/specs/"
+echo "miio.miot_spec_dir: $sandbox/specs" >"$sandbox/.config/wireshark/preferences"
 # The key table as the GUI saves it in the profile.
 cat >"$sandbox/.config/wireshark/miio_keys" <<'EOF'
 "0a1b2c3d","token","3f4a1c2b9d8e7f60112233445566aa01","vacuum"
 "","cloud","Xk3mP9qLw2Zr7TbN","vacuum cloud key (any device)"
+"49567965","token","00000000000000000000000000000000","air purifier"
 EOF
 chmod -R a+rwX "$sandbox"
 
@@ -101,4 +109,17 @@ click 216 453             # Protocol Preferences
 click 628 480 1 2         # Device tokens and cloud keys…
 window "^miIO keys\$" >/dev/null
 shot key-table.png
+close
+
+# The MIoT reply: the decrypted payload's subtree holds the named entries,
+# below the header fields: miIO expanded one level, then from the tree's
+# last line (the JSON dissector's) up to "Decrypted payload" (above Request
+# In and Time), expanded, and the view scrolled to the end.
+open python-miio-miot.pcapng 10
+click "${miio_line[@]}"
+xdotool key Right End Up Up Up Right
+sleep 0.5
+xdotool key End Up
+sleep 1
+shot miot-names.png
 close

@@ -14,6 +14,7 @@
 #   - with miio.dissect_json off / miio disabled (-e udp.payload);
 #   - 1,000 configured keys of which one is right / one key;
 #   - two passes (-2) / one pass;
+#   - a MIoT spec folder set (tests/captures/miot-specs) / none;
 #   - peak RSS per frame over tshark's own (miio disabled).
 # The corpus is the python-miio capture (26 frames, 20 encrypted) doubled
 # DOUBLINGS times: real frames, regenerated deterministically.
@@ -54,7 +55,11 @@ cases=(
   "nojson|one|-r $corpus -o $key -o miio.dissect_json:FALSE -T fields -e miio.decrypted"
   "thousand_keys|thousand|-r $corpus -T fields -e miio.decrypted"
   "two_pass|one|-r $corpus -o $key -2 -T fields -e miio.decrypted"
+  "spec|one|-r $corpus -o $key -o miio.miot_spec_dir:$sandbox/specs -T fields -e miio.decrypted"
 )
+mkdir -p "$sandbox/specs"
+cp "$project_root"/tests/captures/miot-specs/*.json "$sandbox/specs/"
+chmod -R a+rwX "$sandbox/specs"
 
 use_keys() { # use_keys one|thousand
   if [ "$1" = thousand ]; then cp "$sandbox/keys.1000" "$sandbox/.config/wireshark/miio_keys"
@@ -90,6 +95,7 @@ printf '  %-42s %s\n' \
   "dissect_json off / miio disabled:" "$(ratio nojson disabled cpu)x  ($(cpu nojson) / $(cpu disabled))" \
   "1,000 keys / one key:" "$(ratio thousand_keys fields cpu)x" \
   "two passes (-2) / one pass:" "$(ratio two_pass fields cpu)x" \
+  "MIoT spec folder set / none:" "$(ratio spec fields cpu)x" \
   "peak RSS, plugin / miio disabled:" "$(ratio fields disabled rss)x  ($(median fields rss) KiB / $(median disabled rss) KiB)"
 awk -v p="$(median fields rss)" -v d="$(median disabled rss)" -v t="$(median twin_fields rss)" -v n="$frames" \
   'BEGIN { printf "  %-42s %d B/frame over miio disabled, %d B/frame over the twin\n", "peak RSS per frame:", (p - d) * 1024 / n, (p - t) * 1024 / n }'

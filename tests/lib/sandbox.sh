@@ -79,12 +79,13 @@ sandbox_copy() {
   chmod -R a+rwX "$sandbox"
 }
 
-# bench_corpus DOUBLINGS OUT: the benchmarks' corpus, the python-miio capture
-# doubled DOUBLINGS times (real frames, the same every time), as classic pcap
-# (dpkt and python-miio read only that); readable by nobody.
+# bench_corpus DOUBLINGS OUT [CAPTURE]: the benchmarks' corpus, a test capture
+# (python-miio-basic.pcapng unless given) doubled DOUBLINGS times (real
+# frames, the same every time), as classic pcap (dpkt and python-miio read
+# only that); readable by nobody.
 bench_corpus() {
   local doubled="$sandbox/doubled.pcapng"
-  cp "$project_root/tests/captures/python-miio-basic.pcapng" "$doubled"
+  cp "$project_root/tests/captures/${3:-python-miio-basic.pcapng}" "$doubled"
   for _ in $(seq 1 "$1"); do
     mergecap -a -w "$sandbox/next.pcapng" "$doubled" "$doubled"
     mv "$sandbox/next.pcapng" "$doubled"
