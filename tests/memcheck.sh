@@ -13,6 +13,7 @@ source "$(dirname "$0")/lib/sandbox.sh"
 command -v valgrind >/dev/null || { echo "memcheck: valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
 
 sandbox_init
+sandbox_miot_specs # MIoT names and checks too
 captures=("$@")
 if [ ${#captures[@]} -eq 0 ]; then
   mergecap -a -w "$sandbox/all-captures.pcapng" "$project_root"/tests/captures/*.pcapng

@@ -21,7 +21,7 @@ source "$here/../lib/sandbox.sh"
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(dissect_frame key_input payload roborock_frame)
+[ ${#targets[@]} -gt 0 ] || targets=(dissect_frame key_input payload roborock_frame miot)
 
 export RUSTC_BOOTSTRAP=1
 # The fuzz crate has no lock file: pick dependency versions this Rust builds
@@ -51,7 +51,7 @@ corpus_root="$project_root/target/fuzz-corpus"
 make_corpora() {
   sandbox_init
   sandbox_copy "$project_root"/tests/captures/*.pcapng
-  mkdir -p "$corpus_root"/{dissect_frame,key_input,payload,roborock_frame}
+  mkdir -p "$corpus_root"/{dissect_frame,key_input,payload,roborock_frame,miot}
   # Roborock frames as the peers recorded them (flag byte: TCP, MQTT, discovery).
   local m=0 truth flag
   for truth in "$project_root"/tests/captures/roborock-*.truth.jsonl; do
@@ -76,6 +76,12 @@ make_corpora() {
         printf '%s' "$line" > "$corpus_root/payload/$(basename "$capture" .pcapng)-$n"
       done
   done
+  # MIoT: the decrypted payloads that have entries (flag 0), the spec (flag 1).
+  local f
+  for f in "$corpus_root"/payload/*; do
+    if grep -q siid "$f"; then { printf '\0'; cat "$f"; } > "$corpus_root/miot/$(basename "$f")"; fi
+  done
+  { printf '\1'; cat "$project_root"/tests/captures/miot-specs/zhimi.airp.rmb1.json; } > "$corpus_root/miot/spec"
   printf '0a1b2c3d 3f4a1c2b9d8e7f60112233445566aa01 vacuum\n# c\nc0ffee00deadbeef0123456789abcdef\n' > "$corpus_root/key_input/file"
   printf '0a1b2c3d\ttoken\t3f4a1c2b9d8e7f60112233445566aa01\tvacuum' > "$corpus_root/key_input/row"
   printf '\tcloud\tXk3mP9qLw2Zr7TbN\t' > "$corpus_root/key_input/cloud"

@@ -18,6 +18,7 @@ rates=("$@")
 [ ${#rates[@]} -gt 0 ] || rates=(0.002 0.01 0.05 0.2)
 
 sandbox_init
+sandbox_miot_specs # MIoT names and checks too
 repeat=${REPEAT:-5}
 corpus="$sandbox/corpus.pcapng"
 parts=()

@@ -73,6 +73,14 @@ as_user() {
   fi
 }
 
+# sandbox_miot_specs: the test spec files in python-miio's cache folder of
+# the sandbox, the plugin's default MIoT spec folder: MIoT entries named.
+sandbox_miot_specs() {
+  mkdir -p "$sandbox/.cache/python-miio"
+  cp "$project_root"/tests/captures/miot-specs/*.json "$sandbox/.cache/python-miio/"
+  chmod -R a+rwX "$sandbox/.cache"
+}
+
 # sandbox_copy FILE...: copies files into the sandbox, readable by nobody.
 sandbox_copy() {
   cp "$@" "$sandbox/"
