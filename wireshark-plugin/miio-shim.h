@@ -64,5 +64,9 @@ void proto_reg_handoff_roborock(void);
 
 /* miio-stats.c: Statistics > miIO, tshark -z miio,tree */
 void miio_stats_register(void);
+/* A frame's tap record (NULL when no tap listens), and queuing it filled. */
+miio_tap_info *miio_tap_new(packet_info *pinfo);
+void miio_tap_queue(packet_info *pinfo, const miio_frame_info *info, const uint8_t *plaintext,
+                    miio_tap_info *t);
 
 #endif /* MIIO_SHIM_H */

@@ -1,5 +1,5 @@
 /*
- * miio-stats.c - Statistics > miIO (tshark -z miio,tree): frames by kind,
+ * miio-stats.c - the "miio" tap and Statistics > miIO (tshark -z miio,tree): frames by kind,
  * requests by method, error replies by code, frames by device id, MIoT
  * properties read, written and changed (and actions, events) by name, per model.
  *
@@ -11,6 +11,7 @@
 #include <epan/stats_tree.h>
 #include <epan/tap.h>
 
+#include "miio-fields.h"
 #include "miio-shim.h"
 #include "ws-compat.h"
 
@@ -132,6 +133,34 @@ miio_stats_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U
     }
     miot_stats(st, info);
     return TAP_PACKET_REDRAW;
+}
+
+miio_tap_info *
+miio_tap_new(packet_info *pinfo)
+{
+    return have_tap_listener(miio_tap) ? wmem_new0(pinfo->pool, miio_tap_info) : NULL;
+}
+
+/* Filled when a tap listens: the frame's kind, method, error, model. */
+void
+miio_tap_queue(packet_info *pinfo, const miio_frame_info *info, const uint8_t *plaintext,
+          miio_tap_info *t)
+{
+    if (!t)
+        return;
+    t->kind = info->kind;
+    t->payload_kind = info->payload.kind;
+    t->device_id = info->header.device_id;
+    if (info->payload.method.present)
+        t->method = wmem_strndup(pinfo->pool, (const char *)plaintext + info->payload.method.offset,
+                                 info->payload.method.length);
+    t->has_error_code = info->payload.error_code_span.present;
+    t->error_code = info->payload.error_code;
+    if (info->miot.model[0])
+        t->model = wmem_strdup(pinfo->pool, info->miot.model);
+    t->miot_method = info->miot.method;
+    t->miot_reply = info->miot.reply;
+    tap_queue_packet(miio_tap, pinfo, t);
 }
 
 void

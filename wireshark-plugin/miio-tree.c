@@ -362,33 +362,11 @@ dissect_data(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item, proto_tre
         proto_item_append_text(miio_item, ", Device 0x%08x", info->header.device_id);
 }
 
-/* Filled when a tap listens: the frame's kind, method, error, model. */
-static void
-queue_tap(packet_info *pinfo, const miio_frame_info *info, const uint8_t *plaintext,
-          miio_tap_info *t)
-{
-    if (!t)
-        return;
-    t->kind = info->kind;
-    t->payload_kind = info->payload.kind;
-    t->device_id = info->header.device_id;
-    if (info->payload.method.present)
-        t->method = wmem_strndup(pinfo->pool, (const char *)plaintext + info->payload.method.offset,
-                                 info->payload.method.length);
-    t->has_error_code = info->payload.error_code_span.present;
-    t->error_code = info->payload.error_code;
-    if (info->miot.model[0])
-        t->model = wmem_strdup(pinfo->pool, info->miot.model);
-    t->miot_method = info->miot.method;
-    t->miot_reply = info->miot.reply;
-    tap_queue_packet(miio_tap, pinfo, t);
-}
-
 void
 miio_tree_frame(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item, proto_tree *root,
                 proto_tree *miio_tree, uint8_t *plaintext, const miio_frame_info *info)
 {
-    miio_tap_info *tap = have_tap_listener(miio_tap) ? wmem_new0(pinfo->pool, miio_tap_info) : NULL;
+    miio_tap_info *tap = miio_tap_new(pinfo);
 
     switch (info->kind) {
     case MIIO_KIND_MALFORMED:
@@ -419,5 +397,5 @@ miio_tree_frame(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item, proto_
     } else if (info->length_status == MIIO_LENGTH_TRUNCATED) {
         expert_add_info(pinfo, miio_item, &ei_miio_truncated);
     }
-    queue_tap(pinfo, info, plaintext, tap);
+    miio_tap_queue(pinfo, info, plaintext, tap);
 }

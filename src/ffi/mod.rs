@@ -5,27 +5,24 @@
 use std::ffi::{c_char, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use std::path::PathBuf;
-
 use crate::abi::{
-    miio_frame_context, miio_frame_info, miio_header, miio_key_origin, miio_key_row, miio_payload,
+    miio_frame_context, miio_frame_info, miio_header, miio_key_origin, miio_payload,
     miio_payload_kind, miio_session, miio_span, miio_status, miio_transport, MIIO_REPAIR_CAP,
     MIIO_TEXT_CAP,
 };
-use crate::keys::roborock::{parse_any_row, AnyKeyEntry};
 use crate::keys::store::Candidacy;
 use crate::keys::store::KeyOrigin;
-use crate::keys::RawRow;
 use crate::miio::dissect::{dissect, Dissection, FrameContext};
 use crate::miio::frame::{looks_like_miio, stream_has_frame};
 use crate::miio::payload::{Payload, PayloadKind, Span};
 use crate::miio::short_frame::ShortFrame;
-use crate::miot::models::model_in_comment;
-use crate::{keys::file as key_file, state};
+use crate::state;
 
+mod keys;
 mod miot;
 mod roborock;
 mod stream;
+pub use keys::{miio_key_file_use, miio_key_row_check, miio_key_store_replace};
 pub use miot::{miio_miot_copy, miio_miot_spec_folder_use};
 pub use roborock::{roborock_dissect_frame, roborock_heuristic_match, roborock_map_copy};
 pub use stream::miio_stream_next;
@@ -89,28 +86,6 @@ unsafe fn write_text(buf: *mut c_char, cap: usize, s: &str) {
     }
     out[..n].copy_from_slice(&s.as_bytes()[..n]);
     out[n] = 0;
-}
-
-unsafe fn raw_row<'a>(row: &'a miio_key_row) -> [std::borrow::Cow<'a, str>; 4] {
-    [
-        text(row.device_id),
-        text(row.key_type),
-        text(row.key),
-        text(row.comment),
-    ]
-}
-
-fn check_row(
-    fields: &[std::borrow::Cow<'_, str>; 4],
-    row: Option<u32>,
-) -> Result<AnyKeyEntry, String> {
-    let raw = RawRow {
-        device_id: &fields[0],
-        key_type: &fields[1],
-        key: &fields[2],
-        comment: &fields[3],
-    };
-    parse_any_row(&raw, row)
 }
 
 /// # Safety
@@ -183,35 +158,6 @@ pub extern "C" fn miio_capture_reset() -> miio_status {
     guarded(|| {
         state::lock().reset_capture();
         miio_status::MIIO_OK
-    })
-}
-
-/// # Safety
-/// See include/miio_dissector.h.
-#[no_mangle]
-pub unsafe extern "C" fn miio_key_file_use(
-    path: *const c_char,
-    report: *mut c_char,
-    report_cap: usize,
-    changed: *mut u8,
-    keys_loaded: *mut usize,
-) -> miio_status {
-    guarded(|| {
-        write_text(report, report_cap, "");
-        let path = PathBuf::from(text(path).trim());
-        let outcome = key_file::use_file(&mut state::lock(), &path);
-        if let Some(changed) = changed.as_mut() {
-            *changed = u8::from(outcome.changed);
-        }
-        if let Some(loaded) = keys_loaded.as_mut() {
-            *loaded = outcome.keys_loaded;
-        }
-        write_text(report, report_cap, &outcome.report.join("\n"));
-        if outcome.readable {
-            miio_status::MIIO_OK
-        } else {
-            miio_status::MIIO_ERR_INVALID
-        }
     })
 }
 
@@ -353,75 +299,6 @@ fn payload_fields(
         error_message: span(p.error_message),
         summary,
     }
-}
-
-/// # Safety
-/// See include/miio_dissector.h.
-#[no_mangle]
-pub unsafe extern "C" fn miio_key_row_check(
-    row: *const miio_key_row,
-    message: *mut c_char,
-    message_cap: usize,
-) -> miio_status {
-    guarded(|| {
-        write_text(message, message_cap, "");
-        let Some(row) = row.as_ref() else {
-            return miio_status::MIIO_ERR_NULL_ARG;
-        };
-        // The UAT callback sees one row at a time, without its position.
-        match check_row(&raw_row(row), None) {
-            Ok(_) => miio_status::MIIO_OK,
-            Err(msg) => {
-                write_text(message, message_cap, &msg);
-                miio_status::MIIO_ERR_INVALID
-            }
-        }
-    })
-}
-
-/// # Safety
-/// See include/miio_dissector.h.
-#[no_mangle]
-pub unsafe extern "C" fn miio_key_store_replace(
-    rows: *const miio_key_row,
-    row_count: usize,
-    rows_loaded: *mut usize,
-) -> miio_status {
-    guarded(|| {
-        let rows: &[miio_key_row] = if rows.is_null() {
-            if row_count != 0 {
-                return miio_status::MIIO_ERR_NULL_ARG;
-            }
-            &[]
-        } else {
-            std::slice::from_raw_parts(rows, row_count)
-        };
-        let (mut miio, mut roborock, mut models) = (Vec::new(), Vec::new(), Vec::new());
-        for (i, row) in rows.iter().enumerate() {
-            let position = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            let fields = raw_row(row);
-            match check_row(&fields, Some(position)) {
-                Ok(AnyKeyEntry::Miio(e)) => {
-                    // "model=MODEL" in the comment of a row for one device.
-                    if let (Some(device), Some(model)) = (e.device_id, model_in_comment(&fields[3]))
-                    {
-                        models.push((device, model.to_string(), position));
-                    }
-                    miio.push(e)
-                }
-                Ok(AnyKeyEntry::Roborock(e)) => roborock.push(e),
-                Err(_) => {}
-            }
-        }
-        if let Some(loaded) = rows_loaded.as_mut() {
-            *loaded = miio.len() + roborock.len();
-        }
-        let mut state = state::lock();
-        state.keys.set_table_keys(miio);
-        state.roborock.set_table_keys(roborock);
-        state.miot.models.set_table(models);
-        miio_status::MIIO_OK
-    })
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::ptr;
 use std::sync::Mutex;
 
 use super::*;
-use crate::abi::{miio_checksum_status, miio_decrypt_status, miio_frame_kind};
+use crate::abi::{miio_checksum_status, miio_decrypt_status, miio_frame_kind, miio_key_row};
 use crate::miio::test_frames::{hex, INFO_REPLY, INFO_REQUEST, TOKEN};
 
 /// The state is global: tests that touch it take turns.

@@ -1,6 +1,6 @@
 use super::*;
 
-fn text_of<'a>(text: &'a str, s: Span) -> &'a str {
+fn text_of(text: &str, s: Span) -> &str {
     &text[s.offset..s.offset + s.len]
 }
 

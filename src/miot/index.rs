@@ -23,10 +23,13 @@ pub const NAMES: [&str; 3] = [
 /// The full release list is a few MB; larger files are not read.
 const MAX_INDEX_BYTES: u64 = 64 << 20;
 
+/// model → (version, URN) of one index file.
+type Models = HashMap<String, (i64, String)>;
+
 #[derive(Debug, Default)]
 pub struct Index {
-    /// Per index file: its version when read and model → (version, URN).
-    files: HashMap<PathBuf, (Option<(u64, SystemTime)>, HashMap<String, (i64, String)>)>,
+    /// Per index file: its version (size, modification time) when read, its models.
+    files: HashMap<PathBuf, (Option<(u64, SystemTime)>, Models)>,
     fresh: bool,
 }
 
@@ -75,7 +78,7 @@ struct Listing {
 }
 
 /// model → (version, URN) of one index file; empty when it is not one.
-fn read(path: &Path) -> HashMap<String, (i64, String)> {
+fn read(path: &Path) -> Models {
     let mut models = HashMap::new();
     let Ok(text) = std::fs::read(path) else {
         return models;
