@@ -115,11 +115,7 @@ pub fn dissect(
             | FrameKind::MIIO_KIND_CLOUD_HELLO
     );
     if d.miot.model.is_none() && named_device {
-        d.miot.model = state
-            .miot
-            .models
-            .model(header.device_id)
-            .map(|(m, s)| (m.to_string(), s));
+        d.miot.model = state.miot.models.model(header.device_id);
     }
     d.record = record;
     d
@@ -343,14 +339,14 @@ fn decrypt_data(
         Some((_, offset, len)) => plaintext.get(offset..offset + len),
         None => plaintext.get(..d.plaintext_len),
     };
-    if let Some(text) = json.and_then(|j| std::str::from_utf8(j).ok()) {
+    if let Some(json) = json {
         let at = miot::At {
             frame: ctx.id(),
             first_pass: !ctx.visited,
             device_id: header.device_id,
             request_in: record.request_in,
         };
-        d.miot = miot::describe(&mut state.miot, at, &payload, text);
+        d.miot = miot::describe(&mut state.miot, at, &payload, json);
         if let Some(summary) = d.miot.summary.take() {
             payload.summary = summary;
         }

@@ -41,7 +41,7 @@ pub struct MiotFrame {
     /// The request's method (a reply: its request's); `None` without entries.
     pub method: Option<Method>,
     pub reply: bool,
-    pub model: Option<(String, ModelSource)>,
+    pub model: Option<(Arc<str>, ModelSource)>,
     pub status: SpecStatus,
     /// Why there are no names: which spec is missing and where it was looked for.
     pub note: Option<String>,
@@ -99,12 +99,10 @@ pub fn learn_model(state: &mut MiotState, device_id: u32, payload: &Payload, fra
     }
 }
 
-/// The MIoT side of a decrypted payload whose JSON is `text`.
-pub fn describe(state: &mut MiotState, at: At, payload: &Payload, text: &str) -> MiotFrame {
-    let model = state
-        .models
-        .model(at.device_id)
-        .map(|(m, s)| (m.to_string(), s));
+/// The MIoT side of a decrypted payload whose JSON is `json`. Only a
+/// payload with MIoT entries is read further (as UTF-8 text).
+pub fn describe(state: &mut MiotState, at: At, payload: &Payload, json: &[u8]) -> MiotFrame {
+    let model = state.models.model(at.device_id);
     let mut out = MiotFrame {
         model,
         ..MiotFrame::default()
@@ -112,12 +110,12 @@ pub fn describe(state: &mut MiotState, at: At, payload: &Payload, text: &str) ->
     state.last_spec = None;
     state.last.clear();
     let id = payload.id.map(|(id, _)| id);
-    let (method, reply, list, asked) = match payload.kind {
+    let (method, reply, list, asked, text) = match payload.kind {
         PayloadKind::Request => {
             let Some(method) = payload.method.as_ref().and_then(|(m, _)| Method::of(m)) else {
                 return out;
             };
-            let Some(params) = payload.params else {
+            let (Some(params), Ok(text)) = (payload.params, std::str::from_utf8(json)) else {
                 return out;
             };
             let list = entries::read_request(method, text, params);
@@ -133,7 +131,7 @@ pub fn describe(state: &mut MiotState, at: At, payload: &Payload, text: &str) ->
                         .insert((at.frame.0, id), Request { method, asked });
                 }
             }
-            (method, false, list, None)
+            (method, false, list, None, text)
         }
         PayloadKind::Reply => {
             let Some(result) = payload.result else {
@@ -144,12 +142,21 @@ pub fn describe(state: &mut MiotState, at: At, payload: &Payload, text: &str) ->
                 .zip(id)
                 .and_then(|key| state.requests.get(&key));
             let method = request.map(|r| r.method);
-            if method.is_none() && !looks_like_properties(text, result) {
+            if method.is_none() && !looks_like_properties(json, result) {
                 return out;
             }
+            let Ok(text) = std::str::from_utf8(json) else {
+                return out;
+            };
             let list = entries::read_reply(method, text, result);
             let asked = request.map(|r| r.asked.clone());
-            (method.unwrap_or(Method::GetProperties), true, list, asked)
+            (
+                method.unwrap_or(Method::GetProperties),
+                true,
+                list,
+                asked,
+                text,
+            )
         }
         _ => return out,
     };
@@ -176,7 +183,7 @@ pub fn describe(state: &mut MiotState, at: At, payload: &Payload, text: &str) ->
         None => (SpecStatus::NoModel, Some(no_model(at.device_id))),
         Some(Lookup::Loaded(_)) => (SpecStatus::Loaded, None),
         Some(Lookup::NoFolder(why)) => {
-            let model = out.model.as_ref().map_or("", |(m, _)| m.as_str());
+            let model = out.model.as_ref().map_or("", |(m, _)| &**m);
             (
                 SpecStatus::NoFolder,
                 Some(format!("no spec for {model}: {why}")),
@@ -186,7 +193,7 @@ pub fn describe(state: &mut MiotState, at: At, payload: &Payload, text: &str) ->
         Some(Lookup::Bad(why)) => (SpecStatus::Bad, Some(why)),
     };
     if out.note.is_some() {
-        out.note_here = note_here(state, at, out.model.as_ref().map(|(m, _)| m.as_str()));
+        out.note_here = note_here(state, at, out.model.as_ref().map(|(m, _)| &**m));
     }
     if let Some(spec) = &spec {
         let id_text = payload.id.map(|(_, s)| s).and_then(|s| slice(text, s));
@@ -207,8 +214,9 @@ pub fn describe(state: &mut MiotState, at: At, payload: &Payload, text: &str) ->
 }
 
 /// A reply whose request is not in the capture: a list that names siids.
-fn looks_like_properties(text: &str, result: Span) -> bool {
-    slice(text, result).is_some_and(|r| r.starts_with('[') && r.contains("\"siid\""))
+fn looks_like_properties(json: &[u8], result: Span) -> bool {
+    let list = json.get(result.offset..result.offset + result.len);
+    list.is_some_and(|r| r.starts_with(b"[") && r.windows(6).any(|w| w == b"\"siid\""))
 }
 
 fn slice(text: &str, s: Span) -> Option<&str> {

@@ -5,6 +5,7 @@
 //! device's own word.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Where a model came from (the ABI's `miio_model_source`, with its ref).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,9 +18,10 @@ pub enum ModelSource {
 
 #[derive(Debug, Default)]
 pub struct Models {
-    table: HashMap<u32, (String, ModelSource)>,
-    file: HashMap<u32, (String, ModelSource)>,
-    learned: HashMap<u32, (String, ModelSource)>,
+    // Shared, not copied: every frame of a device carries its model.
+    table: HashMap<u32, (Arc<str>, ModelSource)>,
+    file: HashMap<u32, (Arc<str>, ModelSource)>,
+    learned: HashMap<u32, (Arc<str>, ModelSource)>,
 }
 
 /// The first word of a key file line that gives a model.
@@ -41,11 +43,11 @@ pub fn valid_model(text: &str) -> Option<&str> {
 }
 
 impl Models {
-    pub fn model(&self, device_id: u32) -> Option<(&str, ModelSource)> {
+    pub fn model(&self, device_id: u32) -> Option<(Arc<str>, ModelSource)> {
         [&self.learned, &self.file, &self.table]
             .into_iter()
             .find_map(|m| m.get(&device_id))
-            .map(|(name, source)| (name.as_str(), *source))
+            .map(|(name, source)| (name.clone(), *source))
     }
 
     /// Remembers what a frame said; the first word of the capture stays.
@@ -53,21 +55,21 @@ impl Models {
         if let Some(model) = valid_model(model) {
             self.learned
                 .entry(device_id)
-                .or_insert_with(|| (model.to_string(), source));
+                .or_insert_with(|| (model.into(), source));
         }
     }
 
     pub fn set_table(&mut self, rows: Vec<(u32, String, u32)>) {
         self.table = rows
             .into_iter()
-            .map(|(d, m, row)| (d, (m, ModelSource::TableRow(row))))
+            .map(|(d, m, row)| (d, (m.into(), ModelSource::TableRow(row))))
             .collect();
     }
 
     pub fn set_file(&mut self, lines: Vec<(u32, String, u32)>) {
         self.file = lines
             .into_iter()
-            .map(|(d, m, line)| (d, (m, ModelSource::FileLine(line))))
+            .map(|(d, m, line)| (d, (m.into(), ModelSource::FileLine(line))))
             .collect();
     }
 
@@ -135,14 +137,17 @@ mod tests {
     fn learned_beats_configured_and_first_word_stays() {
         let mut m = Models::default();
         m.set_table(vec![(7, "a.b.c".into(), 1)]);
-        assert_eq!(m.model(7), Some(("a.b.c", ModelSource::TableRow(1))));
+        assert_eq!(m.model(7), Some(("a.b.c".into(), ModelSource::TableRow(1))));
         m.learn(7, "x.y.z", ModelSource::InfoReply(8));
         m.learn(7, "later.one", ModelSource::InfoReply(20));
         m.learn(9, "bad model", ModelSource::InfoReply(21));
-        assert_eq!(m.model(7), Some(("x.y.z", ModelSource::InfoReply(8))));
+        assert_eq!(
+            m.model(7),
+            Some(("x.y.z".into(), ModelSource::InfoReply(8)))
+        );
         assert_eq!(m.model(9), None);
         m.forget_capture();
-        assert_eq!(m.model(7).map(|x| x.0), Some("a.b.c"));
+        assert_eq!(m.model(7).map(|x| x.0), Some("a.b.c".into()));
         assert_eq!(
             model_in_comment("purifier model=zhimi.airp.rmb1"),
             Some("zhimi.airp.rmb1")

@@ -52,7 +52,7 @@ fuzz_target!(|data: &[u8]| {
             device_id: 1,
             request_in: Some(frame.saturating_sub(1)),
         };
-        let m = describe(state, at, &payload, text);
+        let m = describe(state, at, &payload, text.as_bytes());
         for r in &m.entries {
             let e = r.entry;
             for s in [Some(e.span), e.value, e.siid.map(|x| x.1), e.iid.map(|x| x.1)].into_iter().flatten() {
