@@ -31,6 +31,14 @@ pub struct Resolved {
     pub value_index: Option<usize>,
 }
 
+impl Resolved {
+    /// The value's JSON text in `text`.
+    pub fn value<'t>(&self, text: &'t str) -> Option<&'t str> {
+        let s = self.entry.value?;
+        text.get(s.offset..s.offset + s.len)
+    }
+}
+
 /// What the spec says of a resolved entry.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Names<'s> {
@@ -137,8 +145,7 @@ pub fn resolve(
         }
         if let Some(spec) = spec {
             check(spec, text, origin, &mut r);
-            let value = e.value.and_then(|s| text.get(s.offset..s.offset + s.len));
-            r.value_index = value.and_then(|v| Names::of(spec, &r).value_index(v));
+            r.value_index = r.value(text).and_then(|v| Names::of(spec, &r).value_index(v));
         }
         out.push(r);
     }
@@ -232,11 +239,7 @@ fn check(spec: &Spec, text: &str, origin: Origin, r: &mut Resolved) {
         }
         _ => {}
     }
-    let Some(value) = r
-        .entry
-        .value
-        .and_then(|s| text.get(s.offset..s.offset + s.len))
-    else {
+    let Some(value) = r.value(text) else {
         return;
     };
     // A failed read has no value to check (python-miio's simulator: "").

@@ -102,11 +102,7 @@ fn push_name(out: &mut String, service: Option<&str>, item: Option<&str>, r: &Re
 }
 
 fn push_value(out: &mut String, text: &str, names: &Names, r: &Resolved) {
-    let Some(value) = r
-        .entry
-        .value
-        .and_then(|s| text.get(s.offset..s.offset + s.len))
-    else {
+    let Some(value) = r.value(text) else {
         return;
     };
     if r.entry.kind != Kind::Argument {

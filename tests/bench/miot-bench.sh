@@ -43,16 +43,8 @@ for _ in $(seq 1 "$runs"); do
   done
 done
 
-median() { # median NAME COLUMN(cpu|rss)
-  grep "^$1 " "$sandbox/samples" |
-    awk -v c="$2" '{ print (c == "cpu" ? $2 + $3 : $4) }' | sort -n |
-    awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
-ratio() { awk -v a="$(median "$1" "$3")" -v b="$(median "$2" "$3")" 'BEGIN { printf "%.3f", a / b }'; }
-cpu() { printf '%.2f s' "$(median "$1" cpu)"; }
-
 echo "miot-bench: $frames frames ($named with named properties), median of $runs runs, $(nproc) cores"
 printf '  %-38s %s\n' \
-  "-T fields, names / numbers:" "$(ratio fields_names fields_numbers cpu)x  ($(cpu fields_names) / $(cpu fields_numbers))" \
-  "-V, names / numbers:" "$(ratio V_names V_numbers cpu)x  ($(cpu V_names) / $(cpu V_numbers))" \
-  "peak RSS, names / numbers:" "$(ratio fields_names fields_numbers rss)x"
+  "-T fields, names / numbers:" "$(bench_ratio fields_names fields_numbers cpu 3)x  ($(bench_cpu fields_names) / $(bench_cpu fields_numbers))" \
+  "-V, names / numbers:" "$(bench_ratio V_names V_numbers cpu 3)x  ($(bench_cpu V_names) / $(bench_cpu V_numbers))" \
+  "peak RSS, names / numbers:" "$(bench_ratio fields_names fields_numbers rss 3)x"

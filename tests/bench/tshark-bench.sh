@@ -80,22 +80,14 @@ for _ in $(seq 1 "$runs"); do
   done
 done
 
-median() { # median NAME COLUMN(cpu|rss)
-  grep "^$1 " "$sandbox/samples" |
-    awk -v c="$2" '{ print (c == "cpu" ? $2 + $3 : $4) }' | sort -n |
-    awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
-ratio() { awk -v a="$(median "$1" "$3")" -v b="$(median "$2" "$3")" 'BEGIN { printf "%.2f", a / b }'; }
-cpu() { printf '%.2f s' "$(median "$1" cpu)"; }
-
 echo "tshark-bench: $frames frames ($decrypted decrypted), median of $runs runs, $(nproc) cores, $(tshark --version 2>/dev/null | head -1)"
 printf '  %-42s %s\n' \
-  "-T fields, plugin / cleartext twin:" "$(ratio fields twin_fields cpu)x  ($(cpu fields) / $(cpu twin_fields))" \
-  "-V, plugin / cleartext twin:" "$(ratio V twin_V cpu)x  ($(cpu V) / $(cpu twin_V))" \
-  "dissect_json off / miio disabled:" "$(ratio nojson disabled cpu)x  ($(cpu nojson) / $(cpu disabled))" \
-  "1,000 keys / one key:" "$(ratio thousand_keys fields cpu)x" \
-  "two passes (-2) / one pass:" "$(ratio two_pass fields cpu)x" \
-  "MIoT spec folder set / none:" "$(ratio spec fields cpu)x" \
-  "peak RSS, plugin / miio disabled:" "$(ratio fields disabled rss)x  ($(median fields rss) KiB / $(median disabled rss) KiB)"
-awk -v p="$(median fields rss)" -v d="$(median disabled rss)" -v t="$(median twin_fields rss)" -v n="$frames" \
+  "-T fields, plugin / cleartext twin:" "$(bench_ratio fields twin_fields cpu)x  ($(bench_cpu fields) / $(bench_cpu twin_fields))" \
+  "-V, plugin / cleartext twin:" "$(bench_ratio V twin_V cpu)x  ($(bench_cpu V) / $(bench_cpu twin_V))" \
+  "dissect_json off / miio disabled:" "$(bench_ratio nojson disabled cpu)x  ($(bench_cpu nojson) / $(bench_cpu disabled))" \
+  "1,000 keys / one key:" "$(bench_ratio thousand_keys fields cpu)x" \
+  "two passes (-2) / one pass:" "$(bench_ratio two_pass fields cpu)x" \
+  "MIoT spec folder set / none:" "$(bench_ratio spec fields cpu)x" \
+  "peak RSS, plugin / miio disabled:" "$(bench_ratio fields disabled rss)x  ($(bench_median fields rss) KiB / $(bench_median disabled rss) KiB)"
+awk -v p="$(bench_median fields rss)" -v d="$(bench_median disabled rss)" -v t="$(bench_median twin_fields rss)" -v n="$frames" \
   'BEGIN { printf "  %-42s %d B/frame over miio disabled, %d B/frame over the twin\n", "peak RSS per frame:", (p - d) * 1024 / n, (p - t) * 1024 / n }'

@@ -125,3 +125,14 @@ bench_twin() {
     return 1
   fi
 }
+
+# Medians of the benchmarks' samples ($sandbox/samples, lines "NAME USER SYS
+# MAXRSS" from /usr/bin/time): bench_median NAME cpu|rss, the ratio of two
+# cases' medians (bench_ratio A B cpu|rss, DIGITS), a case's CPU time.
+bench_median() {
+  grep "^$1 " "$sandbox/samples" |
+    awk -v c="$2" '{ print (c == "cpu" ? $2 + $3 : $4) }' | sort -n |
+    awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+bench_ratio() { awk -v a="$(bench_median "$1" "$3")" -v b="$(bench_median "$2" "$3")" -v d="${4:-2}" 'BEGIN { printf "%.*f", d, a / b }'; }
+bench_cpu() { printf '%.2f s' "$(bench_median "$1" cpu)"; }

@@ -123,13 +123,18 @@ class Truth:
         self.f.write(json.dumps({"from": who, "json": payload}) + "\n")
 
 
-def run_udp(server_ip, truth):
+def udp_pair(server_ip):
+    """The cloud's socket on SERVER_IP:8053, the device's, the cloud's address."""
     server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     server.bind((server_ip, 8053))
     device = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     device.settimeout(2)
     server.settimeout(2)
-    cloud = (server_ip, 8053)
+    return server, device, (server_ip, 8053)
+
+
+def run_udp(server_ip, truth):
+    server, device, cloud = udp_pair(server_ip)
 
     def device_sends(data):
         device.sendto(data, cloud)
@@ -154,12 +159,7 @@ def run_udp(server_ip, truth):
 
 def run_miot(server_ip, truth):
     """A MIoT device and the cloud over UDP 8053."""
-    server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    server.bind((server_ip, 8053))
-    device = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    device.settimeout(2)
-    server.settimeout(2)
-    cloud = (server_ip, 8053)
+    server, device, cloud = udp_pair(server_ip)
     addr = None
 
     def send(who, payload):
