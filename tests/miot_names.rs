@@ -13,7 +13,10 @@ use serde_json::Value;
 
 const TOKEN: &str = "00000000000000000000000000000000";
 const MODEL: &str = "zhimi.airp.rmb1";
-const SPEC: &str = "tests/captures/miot-specs/zhimi.airp.rmb1.json";
+const SPEC: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/captures/miot-specs/zhimi.airp.rmb1.json"
+);
 /// The cloud key of cloud-miot.pcapng's purifier.
 const CLOUD_KEY: &str = "Qw8Er4Ty2Ui6Op0A";
 
@@ -58,7 +61,10 @@ fn token_row(comment: &str) -> String {
 
 /// frame → the expected value list of each field, from the decoder's output.
 fn expected(name: &str) -> HashMap<u32, Vec<String>> {
-    let path = format!("tests/captures/{name}.miot-expected.jsonl");
+    let path = format!(
+        "{}/tests/captures/{name}.miot-expected.jsonl",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let mut out = HashMap::new();
     for line in text.lines() {

@@ -74,7 +74,7 @@ fn good_captures_warn_only_of_what_is_there() {
     let mut args: Vec<&str> = keys.iter().flat_map(|k| ["-o", k.as_str()]).collect();
     args.extend(["-2", "-E", "occurrence=a", "-E", "aggregator=\u{1e}"]);
     let captures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures");
-    let mut names: Vec<String> = fs::read_dir(captures)
+    let mut names: Vec<String> = fs::read_dir(&captures)
         .unwrap()
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter_map(|n| n.strip_suffix(".pcapng").map(str::to_string))
@@ -83,7 +83,7 @@ fn good_captures_warn_only_of_what_is_there() {
     assert!(names.len() >= 25, "{names:?}");
     let sandbox = Sandbox::new();
     // MIoT names and checks: the spec in python-miio's cache (the default).
-    let spec = fs::read("tests/captures/miot-specs/zhimi.airp.rmb1.json").unwrap();
+    let spec = fs::read(captures.join("miot-specs/zhimi.airp.rmb1.json")).unwrap();
     sandbox.write(".cache/python-miio/zhimi.airp.rmb1.json", &spec);
     let mut wrong = Vec::new();
     for name in &names {

@@ -145,7 +145,9 @@ pub fn resolve(
         }
         if let Some(spec) = spec {
             check(spec, text, origin, &mut r);
-            r.value_index = r.value(text).and_then(|v| Names::of(spec, &r).value_index(v));
+            r.value_index = r
+                .value(text)
+                .and_then(|v| Names::of(spec, &r).value_index(v));
         }
         out.push(r);
     }
