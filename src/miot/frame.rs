@@ -213,9 +213,11 @@ pub fn describe(state: &mut MiotState, at: At, payload: &Payload, json: &[u8]) -
     out
 }
 
-/// A reply whose request is not in the capture: a list that names siids.
+/// A reply whose request is not in the capture: a list whose first object
+/// names a siid (looked for in its first bytes only: replies can be long).
 fn looks_like_properties(json: &[u8], result: Span) -> bool {
-    let list = json.get(result.offset..result.offset + result.len);
+    const LOOK: usize = 96;
+    let list = json.get(result.offset..result.offset + result.len.min(LOOK));
     list.is_some_and(|r| r.starts_with(b"[") && r.windows(6).any(|w| w == b"\"siid\""))
 }
 
