@@ -238,10 +238,19 @@ fn note_here(state: &mut MiotState, at: At, model: Option<&str>) -> bool {
     if !at.first_pass {
         return state.note_frames.contains(&at.frame);
     }
-    let key = model.map_or_else(|| format!("device {:08x}", at.device_id), str::to_string);
-    let first = state.noted.insert(key);
-    if first {
-        state.note_frames.insert(at.frame);
+    let device;
+    let key = match model {
+        Some(model) => model,
+        None => {
+            device = format!("device {:08x}", at.device_id);
+            &device
+        }
+    };
+    // Looked up before anything is allocated: most frames were noted before.
+    if state.noted.contains(key) {
+        return false;
     }
-    first
+    state.noted.insert(key.to_string());
+    state.note_frames.insert(at.frame);
+    true
 }
