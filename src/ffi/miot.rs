@@ -7,7 +7,7 @@ use crate::abi::{
     miio_miot_entry, miio_miot_frame, miio_miot_kind, miio_miot_method, miio_model_source,
     miio_spec_status, miio_status, MIIO_MODEL_CAP, MIIO_TEXT_CAP,
 };
-use crate::ffi::{guarded, span, text, write_text};
+use crate::ffi::{guarded, put_text, span, text};
 use crate::miot::codes::code_name;
 use crate::miot::entries::{Kind, Method};
 use crate::miot::frame::{MiotFrame, SpecStatus};
@@ -27,19 +27,8 @@ pub(crate) fn frame(m: &MiotFrame) -> miio_miot_frame {
         Some(ModelSource::FileLine(n)) => (miio_model_source::MIIO_MODEL_FILE_LINE, n),
         Some(ModelSource::TableRow(n)) => (miio_model_source::MIIO_MODEL_TABLE_ROW, n),
     };
-    // SAFETY: each array is as many writable bytes as its length.
-    unsafe {
-        write_text(
-            model.as_mut_ptr(),
-            model.len(),
-            m.model.as_ref().map_or("", |(n, _)| n),
-        );
-        write_text(
-            note.as_mut_ptr(),
-            note.len(),
-            m.note.as_deref().unwrap_or(""),
-        );
-    }
+    put_text(&mut model, m.model.as_ref().map_or("", |(n, _)| n));
+    put_text(&mut note, m.note.as_deref().unwrap_or(""));
     miio_miot_frame {
         method: match m.method {
             None => miio_miot_method::MIIO_MIOT_METHOD_NONE,
@@ -131,30 +120,26 @@ fn entry(r: &Resolved, spec: Option<&Spec>) -> miio_miot_entry {
     (out.has_code, out.code) = (u8::from(e.code.is_some()), e.code.map_or(0, |(c, _)| c));
     out.code_span = span(e.code.map(|(_, s)| s));
     out.problems = r.problems;
-    // SAFETY: each array is as many writable bytes as its length.
-    unsafe {
-        let put = |buf: &mut [c_char], s: &str| write_text(buf.as_mut_ptr(), buf.len(), s);
-        put(
-            &mut out.code_name,
-            e.code.and_then(|(c, _)| code_name(c)).unwrap_or(""),
-        );
-        put(&mut out.problem, r.problem_text.as_deref().unwrap_or(""));
-        let Some(spec) = spec else {
-            return out;
-        };
-        let names = Names::of(spec, r);
-        if let Some(service) = names.service.filter(|_| e.kind != Kind::Argument) {
-            put(&mut out.service, &service.name);
-            put(&mut out.service_description, &service.description);
-        }
-        put(&mut out.name, names.item().unwrap_or(""));
-        put(&mut out.description, names.description().unwrap_or(""));
-        if let Some(p) = names.property {
-            put(&mut out.format, &p.format);
-            put(&mut out.unit, p.unit.as_deref().unwrap_or(""));
-            let described = r.value_index.and_then(|i| p.values.get(i));
-            put(&mut out.value_description, described.map_or("", |(_, d)| d));
-        }
+    put_text(
+        &mut out.code_name,
+        e.code.and_then(|(c, _)| code_name(c)).unwrap_or(""),
+    );
+    put_text(&mut out.problem, r.problem_text.as_deref().unwrap_or(""));
+    let Some(spec) = spec else {
+        return out;
+    };
+    let names = Names::of(spec, r);
+    if let Some(service) = names.service.filter(|_| e.kind != Kind::Argument) {
+        put_text(&mut out.service, &service.name);
+        put_text(&mut out.service_description, &service.description);
+    }
+    put_text(&mut out.name, names.item().unwrap_or(""));
+    put_text(&mut out.description, names.description().unwrap_or(""));
+    if let Some(p) = names.property {
+        put_text(&mut out.format, &p.format);
+        put_text(&mut out.unit, p.unit.as_deref().unwrap_or(""));
+        let described = r.value_index.and_then(|i| p.values.get(i));
+        put_text(&mut out.value_description, described.map_or("", |(_, d)| d));
     }
     out
 }

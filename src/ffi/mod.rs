@@ -88,6 +88,12 @@ unsafe fn write_text(buf: *mut c_char, cap: usize, s: &str) {
     out[n] = 0;
 }
 
+/// [`write_text`] into a fixed array of a C struct.
+pub(crate) fn put_text(buf: &mut [c_char], s: &str) {
+    // SAFETY: the slice is `buf.len()` writable bytes.
+    unsafe { write_text(buf.as_mut_ptr(), buf.len(), s) }
+}
+
 /// # Safety
 /// See include/miio_dissector.h.
 #[no_mangle]

@@ -2,13 +2,12 @@
 
 use std::ffi::c_char;
 
-use super::{bytes, bytes_mut, guarded, text, write_text};
+use super::{bytes, bytes_mut, guarded, put_text, text};
 use crate::abi::{
     miio_checksum_status as Checksum, miio_span, miio_status, roborock_body, roborock_carrier,
     roborock_data_point, roborock_decrypt_status as DecryptStatus, roborock_frame_context,
     roborock_frame_error, roborock_frame_info, roborock_map_status,
-    roborock_payload_kind as PayloadKind, MIIO_TEXT_CAP, ROBOROCK_DP_DESCRIPTION_CAP,
-    ROBOROCK_DP_NAME_CAP, ROBOROCK_DUID_CAP,
+    roborock_payload_kind as PayloadKind,
 };
 use crate::miio::payload::Span;
 use crate::roborock::data_points::DataPoint;
@@ -121,19 +120,8 @@ fn data_point(p: &DataPoint) -> roborock_data_point {
     out.id = p.id.unwrap_or(0);
     out.key = span(Some(p.key));
     out.value = span(Some(p.value));
-    // SAFETY: each array is as many writable bytes as its length.
-    unsafe {
-        write_text(
-            out.name.as_mut_ptr(),
-            ROBOROCK_DP_NAME_CAP as usize,
-            p.name.as_deref().unwrap_or(""),
-        );
-        write_text(
-            out.description.as_mut_ptr(),
-            ROBOROCK_DP_DESCRIPTION_CAP as usize,
-            p.description.unwrap_or(""),
-        );
-    }
+    put_text(&mut out.name, p.name.as_deref().unwrap_or(""));
+    put_text(&mut out.description, p.description.unwrap_or(""));
     out
 }
 
@@ -298,18 +286,7 @@ fn frame_info(d: &Dissection) -> roborock_frame_info {
     info.response_in = rec.response_in.unwrap_or(0);
     info.has_response_time = u8::from(rec.response_time_ns.is_some());
     info.response_time_ns = rec.response_time_ns.unwrap_or(0);
-    // SAFETY: each array is as many writable bytes as its length.
-    unsafe {
-        write_text(
-            info.duid.as_mut_ptr(),
-            ROBOROCK_DUID_CAP as usize,
-            d.duid.as_deref().unwrap_or(""),
-        );
-        write_text(
-            info.summary.as_mut_ptr(),
-            MIIO_TEXT_CAP as usize,
-            &r.summary,
-        );
-    }
+    put_text(&mut info.duid, d.duid.as_deref().unwrap_or(""));
+    put_text(&mut info.summary, &r.summary);
     info
 }
