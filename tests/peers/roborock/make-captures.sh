@@ -94,50 +94,38 @@ roborock-mqtt() {
   stop_capture; finish roborock-mqtt
 }
 
+# with_broker NAME SCRIPT: captures NAME while SCRIPT (forms.py, pushes.py)
+# runs its device, then its client, against a local mosquitto broker.
+with_broker() {
+  local name=$1 script=$2 stem=${2%.py}
+  if ! command -v mosquitto >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q mosquitto >/dev/null
+  fi
+  printf 'listener 1883 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stdout\n' >"$peers/mosquitto.conf"
+  start_capture "$name"
+  mosquitto -c "$peers/mosquitto.conf" >"$peers/mosquitto.log" 2>&1 &
+  local broker_pid=$!
+  for _ in $(seq 50); do grep -q "Opening ipv4 listen socket on port 1883" "$peers/mosquitto.log" 2>/dev/null && break; sleep 0.1; done
+  "$py" "$here/$script" device "$out/$name.truth.jsonl" >"$peers/$stem-device.out" 2>&1 &
+  local dev_pid=$!
+  for _ in $(seq 50); do grep -q "mqtt ready" "$peers/$stem-device.out" 2>/dev/null && break; sleep 0.1; done
+  "$py" "$here/$script" client "$peers/$name.client.jsonl" 2>"$peers/$stem-client.err"
+  sleep 0.3
+  kill -TERM "$dev_pid"; wait "$dev_pid" || true
+  kill -TERM "$broker_pid"; wait "$broker_pid" || true
+  stop_capture; finish "$name"
+}
+
 # Every version x direction x protocol number python-roborock's encoders make,
 # each request answered (B01 in four reply forms and an error, A01 query and
 # set), and the empty payloads of payload=b"" (1.0 ping response with payload
 # length 0, L01 ping response that is only the GCM tag); see forms.py.
-roborock-forms() {
-  if ! command -v mosquitto >/dev/null; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q mosquitto >/dev/null
-  fi
-  printf 'listener 1883 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stdout\n' >"$peers/mosquitto.conf"
-  start_capture roborock-forms
-  mosquitto -c "$peers/mosquitto.conf" >"$peers/mosquitto.log" 2>&1 &
-  local broker_pid=$!
-  for _ in $(seq 50); do grep -q "Opening ipv4 listen socket on port 1883" "$peers/mosquitto.log" 2>/dev/null && break; sleep 0.1; done
-  "$py" "$here/forms.py" device "$out/roborock-forms.truth.jsonl" >"$peers/forms-device.out" 2>&1 &
-  local dev_pid=$!
-  for _ in $(seq 50); do grep -q "mqtt ready" "$peers/forms-device.out" 2>/dev/null && break; sleep 0.1; done
-  "$py" "$here/forms.py" client "$peers/roborock-forms.client.jsonl" 2>"$peers/forms-client.err"
-  sleep 0.3
-  kill -TERM "$dev_pid"; wait "$dev_pid" || true
-  kill -TERM "$broker_pid"; wait "$broker_pid" || true
-  stop_capture; finish roborock-forms
-}
+roborock-forms() { with_broker roborock-forms forms.py; }
 
 # Pushed data points named by python-roborock (pushes.py): a 1.0 device on
 # local TCP pushing every V1 data point, and 1.0, A01 (Dyad and Zeo ids) and
 # B01 pushes over MQTT, each started by a request of python-roborock's client.
-roborock-pushes() {
-  if ! command -v mosquitto >/dev/null; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q mosquitto >/dev/null
-  fi
-  printf 'listener 1883 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stdout\n' >"$peers/mosquitto.conf"
-  start_capture roborock-pushes
-  mosquitto -c "$peers/mosquitto.conf" >"$peers/mosquitto.log" 2>&1 &
-  local broker_pid=$!
-  for _ in $(seq 50); do grep -q "Opening ipv4 listen socket on port 1883" "$peers/mosquitto.log" 2>/dev/null && break; sleep 0.1; done
-  "$py" "$here/pushes.py" device "$out/roborock-pushes.truth.jsonl" >"$peers/pushes-device.out" 2>&1 &
-  local dev_pid=$!
-  for _ in $(seq 50); do grep -q "mqtt ready" "$peers/pushes-device.out" 2>/dev/null && break; sleep 0.1; done
-  "$py" "$here/pushes.py" client "$peers/roborock-pushes.client.jsonl" 2>"$peers/pushes-client.err"
-  sleep 0.3
-  kill -TERM "$dev_pid"; wait "$dev_pid" || true
-  kill -TERM "$broker_pid"; wait "$broker_pid" || true
-  stop_capture; finish roborock-pushes
-}
+roborock-pushes() { with_broker roborock-pushes pushes.py; }
 
 cd "$here"  # the peers import common.py from here
 names=("$@")
