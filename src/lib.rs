@@ -2,7 +2,8 @@
 //! Roborock traffic.
 //!
 //! Layout: `miio` (the miIO protocol: frames, crypto, JSON, links across
-//! frames, one frame start to end), `miot` (MIoT
+//! frames, one frame start to end), `mibeacon`
+//! (Xiaomi BLE advertisements; issue 20, core only so far), `miot` (MIoT
 //! entries inside miIO, named from spec files), `roborock` (the Roborock
 //! protocol, the same parts), `keys` (key table rows, the key file,
 //! the store of configured and learned keys), `frame_table` (what the first
@@ -20,6 +21,7 @@ pub mod abi;
 pub mod ffi;
 pub mod frame_table;
 pub mod keys;
+pub mod mibeacon;
 pub mod miio;
 pub mod miot;
 pub mod plugin;

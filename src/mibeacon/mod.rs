@@ -1,0 +1,18 @@
+//! Xiaomi MiBeacon: BLE advertisements (service data 0xFE95, manufacturer
+//! data 0x038F) from Xiaomi's Bluetooth sensors, locks and buttons.
+//!
+//! `frame` (frame control, product, counter, MAC, capability, where the
+//! objects or the ciphertext are), `crypto` (v4/v5 AES-CCM with a bindkey,
+//! v2/v3 legacy), `objects` (the objects and the readings they carry),
+//! `products` (product ids named). Pure: nothing here knows about Wireshark.
+//!
+//! Work in progress for issue 20: the core is here and tested against
+//! published vectors; the shim, keys, fields and captures are not yet.
+
+pub mod crypto;
+pub mod frame;
+pub mod objects;
+pub mod products;
+
+#[cfg(test)]
+mod vector_tests;
