@@ -15,4 +15,6 @@ pub mod objects;
 pub mod products;
 
 #[cfg(test)]
+mod all_vectors_tests;
+#[cfg(test)]
 mod vector_tests;

@@ -38,6 +38,9 @@ used or copied.  `expected` holds what the test asserts, as it states it:
   outcome          decoded | decryption_failed (wrong bindkey) | bindkey_needed
                    (encrypted, no key given) | no_objects (header only,
                    pending) | unsupported | not_asserted
+                   (`decoded` = the test asserts a SensorUpdate or values;
+                   test_Xiaomi_ESM787_discovery's is header-only: its
+                   SensorUpdate has sw_version None and only signal_strength)
 The signal_strength sensor (-60 dBm) is the test's BluetoothServiceInfo RSSI,
 not advert data.
 
@@ -2037,7 +2040,7 @@ VECTORS = [{'id': 'test_blank_advertisements_then_encrypted#1',
                                                'value': False}},
                'outcome': 'decoded'},
   'notes': 'test docstring: Test Xiaomi parser for Linptech RS1BB(MI) with obj4806.'},
- {'id': 'test_Xiaomi_SJWS02LM_water_state[18438-1-bottom_submersion-True]',
+ {'id': 'test_Xiaomi_SJWS02LM_water_state[0x4806-1-bottom_submersion-True]',
   'name': 'test_Xiaomi_SJWS02LM_water_state',
   'line': 3778,
   'step': 1,
@@ -2062,7 +2065,7 @@ VECTORS = [{'id': 'test_blank_advertisements_then_encrypted#1',
            '00112233445566778899aabbccddeeff, ext counter = counter,0,0, AES-CCM tag 4, AAD 0x11. '
            'data_hex was computed once with that recipe (python3-cryptography) and pasted here. | '
            'test docstring: Test both persistent states and transition events from SJWS02LM.'},
- {'id': 'test_Xiaomi_SJWS02LM_water_state[18438-0-bottom_submersion-False]',
+ {'id': 'test_Xiaomi_SJWS02LM_water_state[0x4806-0-bottom_submersion-False]',
   'name': 'test_Xiaomi_SJWS02LM_water_state',
   'line': 3778,
   'step': 1,
@@ -2087,7 +2090,7 @@ VECTORS = [{'id': 'test_blank_advertisements_then_encrypted#1',
            '00112233445566778899aabbccddeeff, ext counter = counter,0,0, AES-CCM tag 4, AAD 0x11. '
            'data_hex was computed once with that recipe (python3-cryptography) and pasted here. | '
            'test docstring: Test both persistent states and transition events from SJWS02LM.'},
- {'id': 'test_Xiaomi_SJWS02LM_water_state[18555-1-top_splash-True]',
+ {'id': 'test_Xiaomi_SJWS02LM_water_state[0x487B-1-top_splash-True]',
   'name': 'test_Xiaomi_SJWS02LM_water_state',
   'line': 3778,
   'step': 1,
@@ -2112,7 +2115,7 @@ VECTORS = [{'id': 'test_blank_advertisements_then_encrypted#1',
            '00112233445566778899aabbccddeeff, ext counter = counter,0,0, AES-CCM tag 4, AAD 0x11. '
            'data_hex was computed once with that recipe (python3-cryptography) and pasted here. | '
            'test docstring: Test both persistent states and transition events from SJWS02LM.'},
- {'id': 'test_Xiaomi_SJWS02LM_water_state[18555-0-top_splash-False]',
+ {'id': 'test_Xiaomi_SJWS02LM_water_state[0x487B-0-top_splash-False]',
   'name': 'test_Xiaomi_SJWS02LM_water_state',
   'line': 3778,
   'step': 1,
@@ -2137,7 +2140,7 @@ VECTORS = [{'id': 'test_blank_advertisements_then_encrypted#1',
            '00112233445566778899aabbccddeeff, ext counter = counter,0,0, AES-CCM tag 4, AAD 0x11. '
            'data_hex was computed once with that recipe (python3-cryptography) and pasted here. | '
            'test docstring: Test both persistent states and transition events from SJWS02LM.'},
- {'id': 'test_Xiaomi_SJWS02LM_water_state[19048-0-bottom_submersion-True]',
+ {'id': 'test_Xiaomi_SJWS02LM_water_state[0x4A68-0-bottom_submersion-True]',
   'name': 'test_Xiaomi_SJWS02LM_water_state',
   'line': 3778,
   'step': 1,
@@ -2162,7 +2165,7 @@ VECTORS = [{'id': 'test_blank_advertisements_then_encrypted#1',
            '00112233445566778899aabbccddeeff, ext counter = counter,0,0, AES-CCM tag 4, AAD 0x11. '
            'data_hex was computed once with that recipe (python3-cryptography) and pasted here. | '
            'test docstring: Test both persistent states and transition events from SJWS02LM.'},
- {'id': 'test_Xiaomi_SJWS02LM_water_state[19048-1-bottom_submersion-False]',
+ {'id': 'test_Xiaomi_SJWS02LM_water_state[0x4A68-1-bottom_submersion-False]',
   'name': 'test_Xiaomi_SJWS02LM_water_state',
   'line': 3778,
   'step': 1,
@@ -2187,7 +2190,7 @@ VECTORS = [{'id': 'test_blank_advertisements_then_encrypted#1',
            '00112233445566778899aabbccddeeff, ext counter = counter,0,0, AES-CCM tag 4, AAD 0x11. '
            'data_hex was computed once with that recipe (python3-cryptography) and pasted here. | '
            'test docstring: Test both persistent states and transition events from SJWS02LM.'},
- {'id': 'test_Xiaomi_SJWS02LM_water_state[19048-2-top_splash-True]',
+ {'id': 'test_Xiaomi_SJWS02LM_water_state[0x4A68-2-top_splash-True]',
   'name': 'test_Xiaomi_SJWS02LM_water_state',
   'line': 3778,
   'step': 1,
@@ -2212,7 +2215,7 @@ VECTORS = [{'id': 'test_blank_advertisements_then_encrypted#1',
            '00112233445566778899aabbccddeeff, ext counter = counter,0,0, AES-CCM tag 4, AAD 0x11. '
            'data_hex was computed once with that recipe (python3-cryptography) and pasted here. | '
            'test docstring: Test both persistent states and transition events from SJWS02LM.'},
- {'id': 'test_Xiaomi_SJWS02LM_water_state[19048-3-top_splash-False]',
+ {'id': 'test_Xiaomi_SJWS02LM_water_state[0x4A68-3-top_splash-False]',
   'name': 'test_Xiaomi_SJWS02LM_water_state',
   'line': 3778,
   'step': 1,
