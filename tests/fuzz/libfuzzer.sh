@@ -21,7 +21,7 @@ source "$here/../lib/sandbox.sh"
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(dissect_frame key_input payload roborock_frame miot)
+[ ${#targets[@]} -gt 0 ] || targets=(dissect_frame key_input payload roborock_frame miot mibeacon)
 
 export RUSTC_BOOTSTRAP=1
 # The fuzz crate has no lock file: pick dependency versions this Rust builds
@@ -51,7 +51,7 @@ corpus_root="$project_root/target/fuzz-corpus"
 make_corpora() {
   sandbox_init
   sandbox_copy "$project_root"/tests/captures/*.pcapng
-  mkdir -p "$corpus_root"/{dissect_frame,key_input,payload,roborock_frame,miot}
+  mkdir -p "$corpus_root"/{dissect_frame,key_input,payload,roborock_frame,miot,mibeacon}
   # Roborock frames as the peers recorded them (flag byte: TCP, MQTT, discovery).
   local m=0 truth flag
   for truth in "$project_root"/tests/captures/roborock-*.truth.jsonl; do
@@ -82,6 +82,10 @@ make_corpora() {
     if grep -q siid "$f"; then { printf '\0'; cat "$f"; } > "$corpus_root/miot/$(basename "$f")"; fi
   done
   { printf '\1'; cat "$project_root"/tests/captures/miot-specs/zhimi.airp.rmb1.json; } > "$corpus_root/miot/spec"
+  # MiBeacon: xiaomi-ble's published adverts.
+  local m=0 hex
+  grep -o '"data_hex": "[0-9a-f]*"' "$project_root/tests/captures/mibeacon-vectors.jsonl" | cut -d'"' -f4 |
+    while read -r hex; do m=$((m + 1)); printf '%s' "$hex" | xxd -r -p > "$corpus_root/mibeacon/advert-$m"; done
   printf '0a1b2c3d 3f4a1c2b9d8e7f60112233445566aa01 vacuum\n# c\nc0ffee00deadbeef0123456789abcdef\n' > "$corpus_root/key_input/file"
   printf '0a1b2c3d\ttoken\t3f4a1c2b9d8e7f60112233445566aa01\tvacuum' > "$corpus_root/key_input/row"
   printf '\tcloud\tXk3mP9qLw2Zr7TbN\t' > "$corpus_root/key_input/cloud"
