@@ -289,6 +289,8 @@ typedef struct miio_miot_entry {
     char service_description[MIIO_MIOT_DESCRIPTION_CAP];
     char name[MIIO_MIOT_NAME_CAP];    /* property, action or event name */
     char description[MIIO_MIOT_DESCRIPTION_CAP];
+    char full_name[2 * MIIO_MIOT_NAME_CAP]; /* "service.name", "name", or "siid/iid": how the
+                                         Info column and the statistics name the entry */
     char format[16];                  /* property format: "uint8", "bool", ... */
     char unit[MIIO_MIOT_UNIT_CAP];
     char value_description[MIIO_MIOT_DESCRIPTION_CAP]; /* the value-list entry's description */

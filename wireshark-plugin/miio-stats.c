@@ -6,7 +6,6 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <inttypes.h>
-#include <string.h>
 
 #include <epan/stats_tree.h>
 #include <epan/tap.h>
@@ -83,7 +82,6 @@ miot_stats(stats_tree *st, const miio_tap_info *info)
 {
     const char *operation = miot_operation(info->miot_method);
     int model_node, operation_node;
-    char name[2 * MIIO_MIOT_NAME_CAP + 2];
 
     if (info->miot_reply || !operation || !info->miot_count)
         return;
@@ -94,13 +92,7 @@ miot_stats(stats_tree *st, const miio_tap_info *info)
         const miio_miot_entry *e = &info->miot[i];
         if (e->kind == MIIO_MIOT_ARGUMENT)
             continue;
-        if (e->name[0] && e->service[0] && strcmp(e->name, e->service) != 0)
-            snprintf(name, sizeof name, "%s.%s", e->service, e->name);
-        else if (e->name[0])
-            snprintf(name, sizeof name, "%s", e->name);
-        else
-            snprintf(name, sizeof name, "%" PRId64 "/%" PRId64, e->siid, e->iid);
-        tick_stat_node(st, name, operation_node, FALSE);
+        tick_stat_node(st, e->full_name, operation_node, FALSE);
     }
 }
 

@@ -14,6 +14,7 @@ use crate::miot::frame::{MiotFrame, SpecStatus};
 use crate::miot::models::ModelSource;
 use crate::miot::naming::{Names, Resolved};
 use crate::miot::spec::Spec;
+use crate::miot::summary::push_name;
 use crate::state::{self, DissectorState};
 
 /// The C view of a frame's MIoT side (its entries are copied separately).
@@ -125,11 +126,17 @@ fn entry(r: &Resolved, spec: Option<&Spec>) -> miio_miot_entry {
         e.code.and_then(|(c, _)| code_name(c)).unwrap_or(""),
     );
     put_text(&mut out.problem, r.problem_text.as_deref().unwrap_or(""));
-    let Some(spec) = spec else {
-        return out;
-    };
-    let names = Names::of(spec, r);
-    if let Some(service) = names.service.filter(|_| e.kind != Kind::Argument) {
+    let names = spec.map(|spec| Names::of(spec, r)).unwrap_or_default();
+    let mut full_name = String::with_capacity(48);
+    let service = names.service.filter(|_| e.kind != Kind::Argument);
+    push_name(
+        &mut full_name,
+        service.map(|s| s.name.as_str()),
+        names.item(),
+        r,
+    );
+    put_text(&mut out.full_name, &full_name);
+    if let Some(service) = service {
         put_text(&mut out.service, &service.name);
         put_text(&mut out.service_description, &service.description);
     }

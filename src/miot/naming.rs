@@ -145,9 +145,6 @@ pub fn resolve(
         }
         if let Some(spec) = spec {
             check(spec, text, origin, &mut r);
-            r.value_index = r
-                .value(text)
-                .and_then(|v| Names::of(spec, &r).value_index(v));
         }
         out.push(r);
     }
@@ -223,6 +220,7 @@ fn check(spec: &Spec, text: &str, origin: Origin, r: &mut Resolved) {
     let Some(p) = names.property else {
         return;
     };
+    r.value_index = r.value(text).and_then(|v| names.value_index(v));
     let request = !origin.reply;
     match origin.method {
         Some(Method::GetProperties) if request && !p.access.read => {

@@ -85,8 +85,9 @@ pub fn summary(spec: &Spec, f: &Frame) -> String {
 }
 
 /// `service.item`, just `item` when the two are alike (hass-xiaomi-miot's
-/// rule), `siid/iid` for what the spec does not name.
-fn push_name(out: &mut String, service: Option<&str>, item: Option<&str>, r: &Resolved) {
+/// rule), `siid/iid` for what the spec does not name: the Info column's
+/// and the statistics' name of an entry.
+pub fn push_name(out: &mut String, service: Option<&str>, item: Option<&str>, r: &Resolved) {
     match (service, item) {
         (Some(s), Some(i)) if s != i => {
             out.push_str(s);
