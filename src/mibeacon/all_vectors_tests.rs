@@ -7,7 +7,8 @@ use serde_json::Value;
 
 use super::crypto::{decrypt, CryptoError};
 use super::frame::parse;
-use super::objects::{objects, readings, Reading};
+use super::objects::{objects, readings};
+use super::quantities::{Reading, Value as Measured};
 use super::products::product;
 
 const VECTORS: &str = include_str!("../../tests/captures/mibeacon-vectors.jsonl");
@@ -20,14 +21,13 @@ fn hex(s: &str) -> Vec<u8> {
 
 /// xiaomi-ble's sensor key and value for one of our readings.
 fn as_expected(r: &Reading) -> (&'static str, f64) {
-    match *r {
-        Reading::TemperatureC(v) => ("temperature", v),
-        Reading::HumidityPercent(v) => ("humidity", v),
-        Reading::BatteryPercent(v) => ("battery", f64::from(v)),
-        Reading::IlluminanceLux(v) => ("illuminance", f64::from(v)),
-        Reading::MoisturePercent(v) => ("moisture", f64::from(v)),
-        Reading::ConductivityUsCm(v) => ("conductivity", f64::from(v)),
-    }
+    let value = match r.value {
+        Measured::Float(v) => v,
+        Measured::Uint(v) => f64::from(v),
+        Measured::Bool(b) => f64::from(u8::from(b)),
+        Measured::Text(_) => f64::NAN,
+    };
+    (r.quantity.key, value)
 }
 
 #[test]

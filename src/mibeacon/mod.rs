@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod frame;
 pub mod objects;
 pub mod products;
+pub mod quantities;
 
 #[cfg(test)]
 mod all_vectors_tests;

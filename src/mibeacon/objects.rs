@@ -5,6 +5,8 @@
 
 use std::ops::Range;
 
+use super::quantities::{Reading, Value};
+
 /// One object: its id and where its value is in the payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Object {
@@ -29,17 +31,6 @@ pub fn objects(payload: &[u8]) -> (Vec<Object>, Option<usize>) {
         at = end;
     }
     (out, (at < payload.len()).then_some(at))
-}
-
-/// A measured value, in the unit its name gives.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Reading {
-    TemperatureC(f64),
-    HumidityPercent(f64),
-    BatteryPercent(u8),
-    IlluminanceLux(u32),
-    MoisturePercent(u8),
-    ConductivityUsCm(u16),
 }
 
 /// The name of an object id, when known.
@@ -84,26 +75,26 @@ pub fn name(id: u16) -> Option<&'static str> {
 pub fn readings(id: u16, v: &[u8]) -> Vec<Reading> {
     let i16le = |b: &[u8]| f64::from(i16::from_le_bytes([b[0], b[1]]));
     let u16le = |b: &[u8]| u16::from_le_bytes([b[0], b[1]]);
+    let f32le = |b: &[u8]| f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let float = |key, x| Reading::new(key, Value::Float(x));
+    let uint = |key, x| Reading::new(key, Value::Uint(x));
     match (id, v.len()) {
-        (0x1004, 2) => vec![Reading::TemperatureC(i16le(v) / 10.0)],
-        (0x1006, 2) => vec![Reading::HumidityPercent(f64::from(u16le(v)) / 10.0)],
-        (0x1007, 3) => vec![Reading::IlluminanceLux(u32::from_le_bytes([
-            v[0], v[1], v[2], 0,
-        ]))],
-        (0x1008, 1) => vec![Reading::MoisturePercent(v[0])],
-        (0x1009, 2) => vec![Reading::ConductivityUsCm(u16le(v))],
-        (0x100A | 0x4803, 1) => vec![Reading::BatteryPercent(v[0])],
+        (0x1004, 2) => vec![float("temperature", i16le(v) / 10.0)],
+        (0x1006, 2) => vec![float("humidity", f64::from(u16le(v)) / 10.0)],
+        (0x1007, 3) => vec![uint(
+            "illuminance",
+            u32::from_le_bytes([v[0], v[1], v[2], 0]),
+        )],
+        (0x1008, 1) => vec![uint("moisture", u32::from(v[0]))],
+        (0x1009, 2) => vec![uint("conductivity", u32::from(u16le(v)))],
+        (0x100A | 0x4803, 1) => vec![uint("battery", u32::from(v[0]))],
         (0x100D, 4) => vec![
-            Reading::TemperatureC(i16le(v) / 10.0),
-            Reading::HumidityPercent(f64::from(u16le(&v[2..])) / 10.0),
+            float("temperature", i16le(v) / 10.0),
+            float("humidity", f64::from(u16le(&v[2..])) / 10.0),
         ],
-        (0x000A, 2) => vec![Reading::TemperatureC(i16le(v) / 100.0)],
-        (0x4C01, 4) => vec![Reading::TemperatureC(f64::from(f32::from_le_bytes([
-            v[0], v[1], v[2], v[3],
-        ])))],
-        (0x4C08, 4) => vec![Reading::HumidityPercent(f64::from(f32::from_le_bytes([
-            v[0], v[1], v[2], v[3],
-        ])))],
+        (0x000A, 2) => vec![float("temperature", i16le(v) / 100.0)],
+        (0x4C01, 4) => vec![float("temperature", f32le(v))],
+        (0x4C08, 4) => vec![float("humidity", f32le(v))],
         _ => Vec::new(),
     }
 }

@@ -3,7 +3,8 @@
 
 use super::crypto::{decrypt, CryptoError};
 use super::frame::{parse, FrameError};
-use super::objects::{name, objects, readings, Reading};
+use super::objects::{name, objects, readings};
+use super::quantities::{Reading, Value};
 use super::products::product;
 
 fn hex(s: &str) -> Vec<u8> {
@@ -48,8 +49,8 @@ fn lywsd03mmc_v5_encrypted_mac_in_frame() {
     assert_eq!(product(frame.product_id).map(|p| p.0), Some("LYWSD03MMC"));
     let key = "e9ea895fac7cca6d30532432a516f3a8";
     let got = decode(data, "A4:C1:38:02:83:F4", Some(key)).unwrap();
-    assert_eq!(got, vec![Reading::HumidityPercent(46.7)]);
-    let Reading::HumidityPercent(h) = got[0] else {
+    assert_eq!(got, vec![Reading::new("humidity", Value::Float(46.7))]);
+    let Value::Float(h) = got[0].value else {
         unreachable!()
     };
     assert_eq!(h.trunc(), 46.0, "what the source asserts");
@@ -75,7 +76,7 @@ fn xmwsdj04mmc_v5_encrypted_mac_from_address() {
     let key = "b2cf9a553d53571b5657defd582d676e";
     assert_eq!(
         decode(&data, "2C:11:65:25:70:04", Some(key)),
-        Ok(vec![Reading::HumidityPercent(45.0)])
+        Ok(vec![Reading::new("humidity", Value::Float(45.0))])
     );
 }
 
@@ -89,7 +90,7 @@ fn hhccjcy01_v2_in_clear() {
     assert_eq!(name(0x1004), Some("temperature"));
     assert_eq!(
         decode(&data, "C4:7C:8D:6B:4F:F3", None),
-        Ok(vec![Reading::TemperatureC(19.6)])
+        Ok(vec![Reading::new("temperature", Value::Float(19.6))])
     );
 }
 
