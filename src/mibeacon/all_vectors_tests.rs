@@ -83,7 +83,7 @@ fn every_published_advert() {
         }
         let (objs, _) = objects(&payload);
         for o in objs {
-            for r in readings(o.id, &payload[o.value.clone()]) {
+            for r in readings(frame.product_id, o.id, &payload[o.value.clone()]) {
                 let (key, got) = as_expected(&r);
                 let Some(want) = expected["sensors"][key]["value"].as_f64() else {
                     continue;

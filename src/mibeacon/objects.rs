@@ -72,7 +72,8 @@ pub fn name(id: u16) -> Option<&'static str> {
 }
 
 /// The readings of an object whose layout is known and whose length fits.
-pub fn readings(id: u16, v: &[u8]) -> Vec<Reading> {
+/// Some objects mean different things on different products.
+pub fn readings(_product_id: u16, id: u16, v: &[u8]) -> Vec<Reading> {
     let i16le = |b: &[u8]| f64::from(i16::from_le_bytes([b[0], b[1]]));
     let u16le = |b: &[u8]| u16::from_le_bytes([b[0], b[1]]);
     let f32le = |b: &[u8]| f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]]));

@@ -30,7 +30,7 @@ fn decode(data_hex: &str, address: &str, key: Option<&str>) -> Result<Vec<Readin
     assert_eq!(rest, None, "whole objects");
     Ok(objs
         .iter()
-        .flat_map(|o| readings(o.id, &payload[o.value.clone()]))
+        .flat_map(|o| readings(frame.product_id, o.id, &payload[o.value.clone()]))
         .collect())
 }
 
