@@ -9,6 +9,7 @@ use std::time::SystemTime;
 use once_cell::sync::Lazy;
 
 use crate::keys::store::KeyStore;
+use crate::mibeacon::keyring::Keyring;
 use crate::miio::session::Session;
 use crate::miot::frame::MiotState;
 use crate::roborock::dissect::RoborockState;
@@ -25,6 +26,8 @@ pub struct DissectorState {
     pub streams: StreamSync,
     /// MIoT: spec files, device models, what MIoT requests asked.
     pub miot: MiotState,
+    /// MiBeacon bindkeys.
+    pub bindkeys: Keyring,
 }
 
 /// Which key file is in use and the version of it that was read.
@@ -46,6 +49,7 @@ impl DissectorState {
         self.roborock.reset_capture();
         self.streams = StreamSync::default();
         self.miot.reset_capture();
+        self.bindkeys.reset_capture();
     }
 }
 

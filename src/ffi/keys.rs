@@ -104,6 +104,7 @@ pub unsafe extern "C" fn miio_key_store_replace(
             std::slice::from_raw_parts(rows, row_count)
         };
         let (mut miio, mut roborock, mut models) = (Vec::new(), Vec::new(), Vec::new());
+        let mut bindkeys = Vec::new();
         for (i, row) in rows.iter().enumerate() {
             let position = u32::try_from(i + 1).unwrap_or(u32::MAX);
             let fields = raw_row(row);
@@ -117,15 +118,17 @@ pub unsafe extern "C" fn miio_key_store_replace(
                     miio.push(e)
                 }
                 Ok(AnyKeyEntry::Roborock(e)) => roborock.push(e),
+                Ok(AnyKeyEntry::Bindkey(e)) => bindkeys.push(e),
                 Err(_) => {}
             }
         }
         if let Some(loaded) = rows_loaded.as_mut() {
-            *loaded = miio.len() + roborock.len();
+            *loaded = miio.len() + roborock.len() + bindkeys.len();
         }
         let mut state = state::lock();
         state.keys.set_table_keys(miio);
         state.roborock.set_table_keys(roborock);
+        state.bindkeys.set_table_keys(bindkeys);
         state.miot.models.set_table(models);
         miio_status::MIIO_OK
     })

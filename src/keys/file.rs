@@ -13,6 +13,7 @@
 
 use std::path::Path;
 
+use crate::keys::bindkey::{self, BINDKEY_TYPE};
 use crate::keys::roborock::ROBOROCK_TYPE;
 use crate::keys::roborock_file;
 use crate::keys::{parse_device_id, parse_key, printable, KeyEntry, KeyType};
@@ -45,6 +46,7 @@ pub fn use_file(state: &mut DissectorState, path: &Path) -> UseOutcome {
         if changed {
             state.keys.set_file_keys(Vec::new());
             state.roborock.set_file_keys(Vec::new());
+            state.bindkeys.set_file_keys(Vec::new());
             state.miot.models.set_file(Vec::new());
             state.key_file = KeyFileWatch::default();
         }
@@ -79,7 +81,10 @@ pub fn use_file(state: &mut DissectorState, path: &Path) -> UseOutcome {
             let (models, model_problems) = models::parse_file(&text);
             problems.extend(model_problems);
             state.miot.models.set_file(models);
-            let keys_loaded = keys.len() + roborock_keys.len();
+            let (bindkeys, bindkey_problems) = bindkey::parse_file(&text);
+            problems.extend(bindkey_problems);
+            let keys_loaded = keys.len() + roborock_keys.len() + bindkeys.len();
+            state.bindkeys.set_file_keys(bindkeys);
             state.keys.set_file_keys(keys);
             state.roborock.set_file_keys(roborock_keys);
             state.key_file = KeyFileWatch {
@@ -105,6 +110,7 @@ pub fn use_file(state: &mut DissectorState, path: &Path) -> UseOutcome {
             if changed {
                 state.keys.set_file_keys(Vec::new());
                 state.roborock.set_file_keys(Vec::new());
+                state.bindkeys.set_file_keys(Vec::new());
                 state.miot.models.set_file(Vec::new());
                 state.key_file = KeyFileWatch {
                     path: path.to_path_buf(),
@@ -159,8 +165,8 @@ fn parse_line(line: &str, number: u32) -> Result<Option<KeyEntry>, String> {
     }
     let mut fields = content.split_whitespace();
     let first = fields.next().unwrap_or("");
-    if first == ROBOROCK_TYPE || first == MODEL_LINE {
-        return Ok(None); // read by roborock_file, miot::models
+    if first == ROBOROCK_TYPE || first == MODEL_LINE || first == BINDKEY_TYPE {
+        return Ok(None); // read by roborock_file, miot::models, bindkey
     }
     let entry = |device_id, token| KeyEntry {
         device_id,

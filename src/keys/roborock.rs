@@ -2,6 +2,7 @@
 //! device's duid (or empty for any device), `key` its 16-character local key
 //! (python-roborock's and Home Assistant's home data call it `localKey`).
 
+use super::bindkey::{parse_bindkey_row, BindkeyEntry, BINDKEY_TYPE};
 use super::row::{parse_row, printable, KeyEntry, RawRow};
 use crate::roborock::crypto::{LocalKey, LOCAL_KEY_LEN};
 
@@ -20,6 +21,7 @@ pub struct RoborockKeyEntry {
 pub enum AnyKeyEntry {
     Miio(KeyEntry),
     Roborock(RoborockKeyEntry),
+    Bindkey(BindkeyEntry),
 }
 
 pub const ROBOROCK_TYPE: &str = "roborock";
@@ -61,8 +63,11 @@ pub fn parse_local_key(text: &str) -> Result<LocalKey, String> {
     ))
 }
 
-/// Validates a row of any type: `token`, `cloud` or `roborock`.
+/// Validates a row of any type: `token`, `cloud`, `roborock` or `bindkey`.
 pub fn parse_any_row(raw: &RawRow<'_>, row: Option<u32>) -> Result<AnyKeyEntry, String> {
+    if raw.key_type.trim() == BINDKEY_TYPE {
+        return parse_bindkey_row(raw, row).map(AnyKeyEntry::Bindkey);
+    }
     if raw.key_type.trim() != ROBOROCK_TYPE {
         return parse_row(raw, row).map(AnyKeyEntry::Miio);
     }

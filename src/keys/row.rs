@@ -58,7 +58,7 @@ pub fn parse_key_type(text: &str) -> Result<KeyType, String> {
         "token" | "" => Ok(KeyType::Token),
         "cloud" => Ok(KeyType::Cloud),
         other => Err(format!(
-            "type: expected \"token\", \"cloud\" or \"roborock\", got \"{}\"",
+            "type: expected \"token\", \"cloud\", \"roborock\" or \"bindkey\", got \"{}\"",
             printable(other, 16)
         )),
     }
@@ -259,7 +259,7 @@ mod tests {
         let err = parse_row(&row("", "password", TOKEN), Some(5)).unwrap_err();
         assert_eq!(
             err,
-            "miio_keys row 5 (\"vacuum\"): type: expected \"token\", \"cloud\" or \"roborock\", got \"password\""
+            "miio_keys row 5 (\"vacuum\"): type: expected \"token\", \"cloud\", \"roborock\" or \"bindkey\", got \"password\""
         );
     }
 

@@ -8,8 +8,8 @@ use serde_json::Value;
 use super::crypto::{decrypt, CryptoError};
 use super::frame::parse;
 use super::objects::{objects, readings};
-use super::quantities::{Reading, Value as Measured};
 use super::products::product;
+use super::quantities::{Reading, Value as Measured};
 
 const VECTORS: &str = include_str!("../../tests/captures/mibeacon-vectors.jsonl");
 

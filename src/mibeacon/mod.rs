@@ -6,16 +6,20 @@
 //! v2/v3 legacy), `objects` (the objects and the readings they carry),
 //! `products` (product ids named). Pure: nothing here knows about Wireshark.
 //!
-//! Work in progress for issue 20: the core is here and tested against
-//! published vectors; the shim, keys, fields and captures are not yet.
+//! `keyring` (the bindkeys, and which verified for each advertiser) and
+//! `dissect` (one frame, whole: what the shim draws).
 
 pub mod crypto;
+pub mod dissect;
 pub mod frame;
+pub mod keyring;
 pub mod objects;
 pub mod products;
 pub mod quantities;
 
 #[cfg(test)]
 mod all_vectors_tests;
+#[cfg(test)]
+mod dissect_tests;
 #[cfg(test)]
 mod vector_tests;

@@ -135,6 +135,9 @@ mod tests {
     fn summaries() {
         let t = Reading::new("temperature", Value::Float(21.299999));
         assert_eq!(t.summary(), "temperature 21.3 °C");
-        assert_eq!(Reading::new("battery", Value::Uint(99)).summary(), "battery 99 %");
+        assert_eq!(
+            Reading::new("battery", Value::Uint(99)).summary(),
+            "battery 99 %"
+        );
     }
 }
