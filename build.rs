@@ -10,6 +10,7 @@ const SHIM_DIR: &str = "wireshark-plugin";
 
 fn main() {
     println!("cargo:rerun-if-changed={ABI_HEADER}");
+    println!("cargo:rerun-if-changed=include");
     println!("cargo:rerun-if-changed={SHIM_DIR}");
     for var in [
         "PKG_CONFIG_PATH",
@@ -82,10 +83,10 @@ fn bindgen_generate(builder: bindgen::Builder, what: &str) -> bindgen::Bindings 
 fn generate_abi_bindings(dest: &Path) {
     let builder = bindgen::Builder::default()
         .header(ABI_HEADER)
-        .allowlist_function("(miio|roborock)_.*")
-        .allowlist_type("(miio|roborock)_.*")
-        .allowlist_var("(MIIO|ROBOROCK)_.*")
-        .rustified_enum("(miio|roborock)_.*")
+        .allowlist_function("(miio|roborock|mibeacon)_.*")
+        .allowlist_type("(miio|roborock|mibeacon)_.*")
+        .allowlist_var("(MIIO|ROBOROCK|MIBEACON)_.*")
+        .rustified_enum("(miio|roborock|mibeacon)_.*")
         .derive_debug(true)
         .derive_eq(true);
     bindgen_generate(builder, ABI_HEADER)

@@ -411,8 +411,9 @@ miio_status miio_capture_reset(void);
 
 /* One row of the "miio_keys" preference table, as the user typed it. */
 typedef struct miio_key_row {
-    const char *device_id; /* 8 hex digits, optional 0x; empty or NULL = any device */
-    const char *key_type;  /* "token" or "cloud" */
+    const char *device_id; /* token/cloud: 8 hex digits, optional 0x; roborock: a duid;
+                              bindkey: a MAC; empty or NULL = any device */
+    const char *key_type;  /* "token", "cloud", "roborock" or "bindkey" */
     const char *key;       /* token: 32 hex digits; cloud: 16 ASCII chars or 32 hex */
     const char *comment;   /* free text, may be NULL */
 } miio_key_row;
@@ -596,6 +597,8 @@ typedef struct roborock_data_point {
  * how many it read, which may be more than cap.
  */
 miio_status roborock_data_points_copy(roborock_data_point *dest, size_t cap, size_t *count);
+
+#include "mibeacon_abi.h"
 
 /*
  * Implemented by the C shim (wireshark-plugin/), called by the plugin entry

@@ -41,4 +41,6 @@ assert_implemented_as_declared!(
     ffi::roborock_dissect_frame(_, _, _, _, _, _),
     ffi::roborock_map_copy(_, _, _),
     ffi::roborock_heuristic_match(_, _, _),
+    ffi::mibeacon_quantity_get(_, _),
+    ffi::mibeacon_dissect(_, _, _, _, _, _),
 );

@@ -33,6 +33,7 @@ static const value_string miio_key_type_vals[] = {
     { 0, "token" },
     { 1, "cloud" },
     { 2, "roborock" },
+    { 3, "bindkey" },
     { 0, NULL }
 };
 
@@ -138,16 +139,18 @@ void miio_keys_register(module_t *miio_module)
     static uat_field_t miio_key_fields[] = {
         UAT_FLD_CSTRING(miio_keys, device_id, "Device ID",
             "Device id as 8 hex digits (e.g. 0a1b2c3d), as shown in miio.device_id; for a roborock row "
-            "the duid; empty = any device"),
+            "the duid; for a bindkey row the advertiser's MAC (e.g. A4:C1:38:02:83:F4, as shown in "
+            "mibeacon.sender); empty = any device"),
         { "type", "Type", PT_TXTMOD_ENUM,
           { miio_key_type_chk, miio_keys_type_set_cb, miio_keys_type_tostr_cb },
           { &miio_key_type_vals, &miio_key_type_vals, &miio_key_type_vals },
           &miio_key_type_vals,
           "token: a device token (32 hex digits); cloud: a Mi cloud key (16 characters or 32 hex digits); "
-          "roborock: a Roborock local key (16 characters; Device ID = the duid)",
+          "roborock: a Roborock local key (16 characters; Device ID = the duid); "
+          "bindkey: a MiBeacon bindkey (32 hex digits for v4/v5, 24 for v2/v3; Device ID = the MAC)",
           FLDFILL },
         UAT_FLD_CSTRING(miio_keys, key, "Key",
-            "Device token (32 hex digits), cloud key or Roborock local key"),
+            "Device token (32 hex digits), cloud key, Roborock local key or MiBeacon bindkey"),
         UAT_FLD_CSTRING(miio_keys, comment, "Comment", "Free text, e.g. the device's name"),
         UAT_END_FIELDS
     };

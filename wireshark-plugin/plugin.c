@@ -6,6 +6,7 @@
 #include <epan/proto.h>
 
 #include "miio_dissector.h"
+#include "mibeacon-shim.h"
 #include "miio-shim.h"
 #include "ws-compat.h"
 
@@ -17,6 +18,7 @@ void miio_shim_plugin_register(void)
 {
     static proto_plugin plugin_miio;
     static proto_plugin plugin_roborock;
+    static proto_plugin plugin_mibeacon;
 
     plugin_miio.register_protoinfo = proto_register_miio;
     plugin_miio.register_handoff = proto_reg_handoff_miio;
@@ -24,6 +26,9 @@ void miio_shim_plugin_register(void)
     plugin_roborock.register_protoinfo = proto_register_roborock;
     plugin_roborock.register_handoff = proto_reg_handoff_roborock;
     proto_register_plugin(&plugin_roborock);
+    plugin_mibeacon.register_protoinfo = proto_register_mibeacon;
+    plugin_mibeacon.register_handoff = proto_reg_handoff_mibeacon;
+    proto_register_plugin(&plugin_mibeacon);
 }
 
 uint32_t miio_shim_plugin_describe(void)

@@ -7,6 +7,8 @@ one ADV_IND advertisement per vector, in vector order (packet N = line N):
   tests/captures/mibeacon-le-ll.pcap    LINKTYPE_BLUETOOTH_LE_LL_WITH_PHDR (256)
   tests/captures/mibeacon-hci.pcap      LINKTYPE_BLUETOOTH_HCI_H4_WITH_PHDR (201)
   tests/captures/mibeacon-monitor.pcap  LINKTYPE_BLUETOOTH_LINUX_MONITOR (254)
+  tests/captures/mibeacon-038f.pcap     link type 256, every advert sent as
+                                        manufacturer data of company 0x038F
 
 python3 standard library only; classic pcap, microsecond timestamps starting
 at 2024-01-01 00:00:00 UTC, 100 ms apart (deterministic output).
@@ -130,6 +132,12 @@ def main():
         path = os.path.join(caps, name)
         write_pcap(path, lt, [fn(v) for v in vectors])
         print("wrote %s: %d packets, link type %d" % (path, len(vectors), lt))
+    # The 0x038F form: the same frames as manufacturer data (an AD structure
+    # of the same size, so every advert still fits).
+    as_manufacturer = [dict(v, kind="manufacturer_data") for v in vectors]
+    path = os.path.join(caps, "mibeacon-038f.pcap")
+    write_pcap(path, LINKTYPE_BLUETOOTH_LE_LL_WITH_PHDR, [le_ll_packet(v) for v in as_manufacturer])
+    print("wrote %s: %d packets, link type %d" % (path, len(vectors), LINKTYPE_BLUETOOTH_LE_LL_WITH_PHDR))
     return 0
 
 
