@@ -179,3 +179,95 @@ fn fill_objects(info: &mut mibeacon_info, d: &Dissection, written: usize) {
             (1, rest.start as u32, rest.len() as u32);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CStr;
+    use std::ptr;
+
+    fn zeroed() -> mibeacon_info {
+        // SAFETY: plain C data; all zeros is valid (every enum has a 0).
+        unsafe { std::mem::zeroed() }
+    }
+
+    fn text(buf: &[std::ffi::c_char]) -> String {
+        // SAFETY: put_text always writes a NUL inside the array.
+        unsafe { CStr::from_ptr(buf.as_ptr()) }
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    #[test]
+    fn a_clear_frame_through_the_abi() {
+        // test_Xiaomi_HHCCJCY01: v2, clear, temperature 19.6 °C.
+        let data = [
+            0x71, 0x20, 0x98, 0x00, 0x12, 0xf3, 0x4f, 0x6b, 0x8d, 0x7c, 0xc4, 0x0d, 0x04, 0x10,
+            0x02, 0xc4, 0x00,
+        ];
+        let ctx = mibeacon_context {
+            has_address: 0,
+            address: [0; 6],
+        };
+        let mut info = zeroed();
+        let mut plain = [0u8; 16];
+        // SAFETY: every pointer is valid for its length.
+        let status = unsafe {
+            mibeacon_dissect(
+                data.as_ptr(),
+                data.len(),
+                &ctx,
+                plain.as_mut_ptr(),
+                16,
+                &mut info,
+            )
+        };
+        assert_eq!(status, miio_status::MIIO_OK);
+        assert_eq!((info.parsed, info.version, info.product_id), (1, 2, 0x0098));
+        assert_eq!(info.mac, [0xC4, 0x7C, 0x8D, 0x6B, 0x4F, 0xF3]);
+        assert_eq!((info.object_count, info.reading_count), (1, 1));
+        assert_eq!((info.objects[0].offset, info.objects[0].len), (15, 2));
+        assert_eq!(text(&info.objects[0].value), "temperature 19.6 °C");
+        assert_eq!(info.readings[0].number, 19.6);
+        assert_eq!(
+            text(&info.summary),
+            "MiBeacon v2 HHCCJCY01: temperature 19.6 °C"
+        );
+    }
+
+    #[test]
+    fn null_and_short_arguments() {
+        let ctx = mibeacon_context {
+            has_address: 0,
+            address: [0; 6],
+        };
+        let mut info = zeroed();
+        // SAFETY: NULL with length 0 is allowed; the other pointers are valid.
+        let empty =
+            unsafe { mibeacon_dissect(ptr::null(), 0, &ctx, ptr::null_mut(), 0, &mut info) };
+        assert_eq!(empty, miio_status::MIIO_OK);
+        assert_eq!(info.parsed, 0);
+        // SAFETY: a NULL info is refused before any write.
+        let no_info =
+            unsafe { mibeacon_dissect(ptr::null(), 0, &ctx, ptr::null_mut(), 0, ptr::null_mut()) };
+        assert_eq!(no_info, miio_status::MIIO_ERR_NULL_ARG);
+        // SAFETY: NULL with a non-zero length is refused.
+        let bad = unsafe { mibeacon_dissect(ptr::null(), 4, &ctx, ptr::null_mut(), 0, &mut info) };
+        assert_eq!(bad, miio_status::MIIO_ERR_NULL_ARG);
+    }
+
+    #[test]
+    fn the_quantity_table() {
+        let mut q: mibeacon_quantity = unsafe { std::mem::zeroed() };
+        let mut n = 0;
+        // SAFETY: q is a valid out pointer.
+        while unsafe { mibeacon_quantity_get(n, &mut q) } == miio_status::MIIO_OK {
+            assert!(!text(&q.key).is_empty());
+            n += 1;
+        }
+        assert_eq!(n, QUANTITIES.len());
+        // SAFETY: NULL is refused.
+        let null = unsafe { mibeacon_quantity_get(0, ptr::null_mut()) };
+        assert_eq!(null, miio_status::MIIO_ERR_NULL_ARG);
+    }
+}
