@@ -39,6 +39,7 @@ hci_address(tvbuff_t *tvb, proto_tree *tree, uint8_t out[6])
     tvbuff_t *ds = tvb_get_ds_tvb(tvb);
     int before = tvb_raw_offset(tvb);
     field_info *best = NULL;
+    uint8_t sent[6];
 
     if (!tree || hf_bd_addr <= 0 || !(found = proto_get_finfo_ptr_array(tree, hf_bd_addr)))
         return FALSE;
@@ -51,8 +52,9 @@ hci_address(tvbuff_t *tvb, proto_tree *tree, uint8_t out[6])
     if (!best)
         return FALSE;
     /* An HCI BD_ADDR is sent least significant byte first. */
+    tvb_memcpy(ds, sent, best->start, 6);
     for (int k = 0; k < 6; k++)
-        out[k] = tvb_get_guint8(ds, best->start + 5 - k);
+        out[k] = sent[5 - k];
     return TRUE;
 }
 

@@ -65,11 +65,11 @@ label_value(packet_info *pinfo, tvbuff_t *tvb, miio_span value)
     const uint8_t *text = tvb_get_ptr(tvb, (int)value.offset, (int)value.length);
 
     if (len <= LABEL_VALUE_BYTES)
-        return format_text(pinfo->pool, text, len);
+        return format_text(pinfo->pool, (const void *)text, len); /* 4.0: guchar, 4.4: char */
     len = LABEL_VALUE_BYTES;
     while (len > 0 && (text[len] & 0xC0) == 0x80)
         len--;
-    return wmem_strdup_printf(pinfo->pool, "%s…", format_text(pinfo->pool, text, len));
+    return wmem_strdup_printf(pinfo->pool, "%s…", format_text(pinfo->pool, (const void *)text, len));
 }
 
 static void
@@ -87,7 +87,7 @@ add_one(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const roborock_data
         wmem_strbuf_append_printf(label, "Data point %u", p->id);
     else
         wmem_strbuf_append_printf(label, "Data point \"%s\"",
-                                  format_text(pinfo->pool, tvb_get_ptr(tvb, (int)p->key.offset,
+                                  format_text(pinfo->pool, (const void *)tvb_get_ptr(tvb, (int)p->key.offset,
                                               (int)p->key.length), p->key.length));
     wmem_strbuf_append_printf(label, " = %s", value);
     if (p->description[0])
