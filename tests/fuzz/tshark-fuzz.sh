@@ -22,7 +22,9 @@ sandbox_miot_specs # MIoT names and checks too
 repeat=${REPEAT:-5}
 corpus="$sandbox/corpus.pcapng"
 parts=()
-for _ in $(seq 1 "$repeat"); do parts+=("$project_root"/tests/captures/*.pcapng); done
+for _ in $(seq 1 "$repeat"); do
+  parts+=("$project_root"/tests/captures/*.pcapng "$project_root"/tests/captures/mibeacon-*.pcap)
+done
 mergecap -a -w "$corpus" "${parts[@]}"
 chmod a+r "$corpus"
 corpus_frames=$(capinfos -c -M "$corpus" | awk '/Number of packets/ {print $NF}')

@@ -43,6 +43,9 @@ miio_test_keys=(
   -o 'uat:miio_keys:"rrPushB01Q7Tm4Vx8Ky","roborock","Pb0Zx1Cv2Bn3Mq4W","pushes B01"'
   -o 'uat:miio_keys:"","token","6a1f0c9e3b7d2584e6a9c0f1b2d3e4f5","unicode"'
   -o 'uat:miio_keys:"","cloud","Qw8Er4Ty2Ui6Op0A","MIoT purifier cloud key"'
+  -o 'uat:miio_keys:"A4:C1:38:02:83:F4","bindkey","e9ea895fac7cca6d30532432a516f3a8","LYWSD03MMC"'
+  -o 'uat:miio_keys:"","bindkey","b2cf9a553d53571b5657defd582d676e","XMWSDJ04MMC"'
+  -o 'uat:miio_keys:"F8:24:41:C5:98:8B","bindkey","b853075158487ca39a5b5ea9","YLKG07YL"'
   -o 'tcp.try_heuristic_first:TRUE'
 )
 
