@@ -8,8 +8,8 @@ use serde_json::Value;
 use super::crypto::{decrypt, CryptoError};
 use super::frame::parse;
 use super::objects::{objects, readings};
-use super::quantities::{Reading, Value as Measured};
 use super::products::product;
+use super::quantities::{Reading, Value as Measured};
 
 const VECTORS: &str = include_str!("../../tests/captures/mibeacon-vectors.jsonl");
 
@@ -25,7 +25,7 @@ fn as_expected(r: &Reading) -> (&'static str, f64) {
         Measured::Float(v) => v,
         Measured::Uint(v) => f64::from(v),
         Measured::Bool(b) => f64::from(u8::from(b)),
-        Measured::Text(_) => f64::NAN,
+        Measured::Text(_) | Measured::String(_) => f64::NAN,
     };
     (r.quantity.key, value)
 }

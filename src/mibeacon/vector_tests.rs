@@ -4,8 +4,8 @@
 use super::crypto::{decrypt, CryptoError};
 use super::frame::{parse, FrameError};
 use super::objects::{name, objects, readings};
-use super::quantities::{Reading, Value};
 use super::products::product;
+use super::quantities::{Reading, Value};
 
 fn hex(s: &str) -> Vec<u8> {
     (0..s.len())
