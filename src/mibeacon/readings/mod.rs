@@ -74,6 +74,73 @@ fn zero_is_on(b: u8) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mibeacon::products::product;
+
+    /// The models the decoders name, and "" for an unknown product.
+    const MODELS: [&str; 25] = [
+        "",
+        "CGPR1",
+        "DSL-C08",
+        "ES5BB",
+        "JTYJGD03MI",
+        "K9B-1BTN",
+        "K9B-2BTN",
+        "K9B-3BTN",
+        "K9BB-1BTN",
+        "KS1",
+        "KS1BP",
+        "KS2BB",
+        "MCCGQ02HL",
+        "MJYD02YL",
+        "RTCGQ02LM",
+        "SJWS01LM",
+        "SJWS02LM",
+        "XMMF01JQD",
+        "XMOSB01XS",
+        "XMWS01XS",
+        "XMWXKG01LM",
+        "XMWXKG01YL",
+        "YLAI003",
+        "YLKG07YL/YLKG08YL",
+        "YLYK01YL",
+    ];
+
+    #[test]
+    fn models_are_products() {
+        let known: Vec<&str> = (0..=u16::MAX)
+            .filter_map(|id| product(id).map(|p| p.0))
+            .collect();
+        for m in &MODELS[1..] {
+            // SJWS02LM (0x6375) is newer than products.rs's source.
+            assert!(known.contains(m) || *m == "SJWS02LM", "{m}");
+        }
+    }
+
+    /// Every branch's keys exist with the value's kind (`Reading::new`
+    /// panics otherwise), whatever the bytes: each id with every length up
+    /// to 9, every first byte, and a few second ones repeated.
+    #[test]
+    fn any_value_any_model() {
+        let ids: Vec<u16> = (0..=u16::MAX)
+            .filter(|&id| (0..=9).any(|n| decode("", id, &vec![0; n]).is_some()))
+            .collect();
+        assert!(ids.len() > 60, "{}", ids.len());
+        for id in ids {
+            for model in MODELS {
+                for n in 0..=9 {
+                    for first in 0..=255 {
+                        for rest in [0, 1, 0x80, 0xFF] {
+                            let mut v = vec![rest; n];
+                            if let Some(b) = v.first_mut() {
+                                *b = first;
+                            }
+                            decode(model, id, &v);
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn float32_as_its_decimal() {
