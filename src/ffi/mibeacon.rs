@@ -170,6 +170,7 @@ fn fill_objects(info: &mut mibeacon_info, d: &Dissection, written: usize) {
             Value::Uint(v) => slot.uint = *v,
             Value::Bool(b) => slot.uint = u32::from(*b),
             Value::Text(t) => put_text(&mut slot.text, t),
+            Value::String(t) => put_text(&mut slot.text, t),
         }
         n += 1;
     }

@@ -3,7 +3,8 @@
 //!
 //! `frame` (frame control, product, counter, MAC, capability, where the
 //! objects or the ciphertext are), `crypto` (v4/v5 AES-CCM with a bindkey,
-//! v2/v3 legacy), `objects` (the objects and the readings they carry),
+//! v2/v3 legacy), `objects` (the objects and the readings they carry, made
+//! by `readings`' decoders), `quantities` (what readings measure),
 //! `products` (product ids named). Pure: nothing here knows about Wireshark.
 //!
 //! `keyring` (the bindkeys, and which verified for each advertiser) and
@@ -16,6 +17,7 @@ pub mod keyring;
 pub mod objects;
 pub mod products;
 pub mod quantities;
+mod readings;
 
 #[cfg(test)]
 mod all_vectors_tests;

@@ -1,11 +1,14 @@
 //! MiBeacon objects (`id u16 LE | len u8 | value`) and the readings the
-//! common ones carry. Ids, names and layouts: Xiaomi's object definitions
-//! (iot.mi.com "object-definition"), as xiaomi-ble's parser decodes them.
-//! Unknown ids are shown by number, never an error.
+//! known ones carry (decoded in `readings`). Ids, names and layouts:
+//! Xiaomi's object definitions (iot.mi.com "object-definition"), as
+//! xiaomi-ble's parser decodes them. Unknown ids are shown by number,
+//! never an error.
 
 use std::ops::Range;
 
-use super::quantities::{Reading, Value};
+use super::products::product;
+use super::quantities::Reading;
+use super::readings::decode;
 
 /// One object: its id and where its value is in the payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,40 +65,84 @@ pub fn name(id: u16) -> Option<&'static str> {
         0x1017 => "time without motion",
         0x1018 => "light intensity",
         0x1019 => "opening",
+        0x101B => "no motion timeout",
         0x2000 => "body temperature",
+        0x3003 => "brushing",
+        0x4801 => "temperature",
+        0x4802 => "humidity",
         0x4803 => "battery",
+        0x4804 => "opening",
+        0x4805 => "illuminance",
+        0x4806 => "water leak",
+        0x4808 => "humidity",
+        0x4818 => "time without motion",
+        0x483C => "pressure present",
+        0x483D => "pressure present duration",
+        0x483E => "pressure not present duration",
+        0x484E => "occupancy",
+        0x4851 => "occupied duration",
+        0x4852 => "clear duration",
+        0x487B => "top splash",
+        0x4A08 => "motion with illuminance",
+        0x4A0C => "single press",
+        0x4A0D => "double press",
+        0x4A0E => "long press",
+        0x4A0F => "device forcibly removed",
+        0x4A12 => "opening event",
+        0x4A13 => "button",
+        0x4A1A => "door left open",
+        0x4A68 => "water event",
         0x4C01 => "temperature",
+        0x4C02 => "humidity",
+        0x4C03 => "battery",
         0x4C08 => "humidity",
+        0x4E0C => "single press",
+        0x4E0D => "double press",
+        0x4E0E => "long press",
+        0x4E16 => "weight",
         0x4E1C => "device reset",
+        0x5003 => "battery",
+        0x5413 => "close-range occupancy",
+        0x5422 => "charging state",
+        0x560C => "single press",
+        0x560D => "double press",
+        0x560E => "long press",
+        0x5810 => "sleep state",
+        0x6461 => "wearing state",
+        0x6E16 => "body composition",
         _ => return None,
     })
 }
 
 /// The readings of an object whose layout is known and whose length fits.
 /// Some objects mean different things on different products.
-pub fn readings(_product_id: u16, id: u16, v: &[u8]) -> Vec<Reading> {
-    let i16le = |b: &[u8]| f64::from(i16::from_le_bytes([b[0], b[1]]));
-    let u16le = |b: &[u8]| u16::from_le_bytes([b[0], b[1]]);
-    let f32le = |b: &[u8]| f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-    let float = |key, x| Reading::new(key, Value::Float(x));
-    let uint = |key, x| Reading::new(key, Value::Uint(x));
-    match (id, v.len()) {
-        (0x1004, 2) => vec![float("temperature", i16le(v) / 10.0)],
-        (0x1006, 2) => vec![float("humidity", f64::from(u16le(v)) / 10.0)],
-        (0x1007, 3) => vec![uint(
-            "illuminance",
-            u32::from_le_bytes([v[0], v[1], v[2], 0]),
-        )],
-        (0x1008, 1) => vec![uint("moisture", u32::from(v[0]))],
-        (0x1009, 2) => vec![uint("conductivity", u32::from(u16le(v)))],
-        (0x100A | 0x4803, 1) => vec![uint("battery", u32::from(v[0]))],
-        (0x100D, 4) => vec![
-            float("temperature", i16le(v) / 10.0),
-            float("humidity", f64::from(u16le(&v[2..])) / 10.0),
-        ],
-        (0x000A, 2) => vec![float("temperature", i16le(v) / 100.0)],
-        (0x4C01, 4) => vec![float("temperature", f32le(v))],
-        (0x4C08, 4) => vec![float("humidity", f32le(v))],
-        _ => Vec::new(),
+pub fn readings(product_id: u16, id: u16, v: &[u8]) -> Vec<Reading> {
+    let model = product(product_id).map_or("", |(model, _)| model);
+    decode(model, id, v).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_decoded_id_is_named() {
+        for id in 0..=u16::MAX {
+            // 9 bytes of 1 fit the most layouts; lengths 0 and 1 the rest.
+            let some = [&[1u8; 9][..], &[1; 5], &[1; 4], &[1; 3], &[1; 2], &[1], &[]]
+                .iter()
+                .any(|v| decode("", id, v).is_some());
+            assert!(!some || name(id).is_some(), "0x{id:04x} decoded, not named");
+        }
+    }
+
+    #[test]
+    fn readings_know_the_product() {
+        // 0x1007 is a light flag on MJYD02YL (0x07F6), lux elsewhere.
+        let light = readings(0x07F6, 0x1007, &[100, 0, 0]);
+        assert_eq!(light[0].quantity.key, "light");
+        let lux = readings(0x0098, 0x1007, &[100, 0, 0]);
+        assert_eq!(lux[0].quantity.key, "illuminance");
+        assert!(readings(0x0098, 0x1007, &[100, 0]).is_empty());
     }
 }

@@ -82,6 +82,9 @@ pub fn product(id: u16) -> Option<(&'static str, &'static str)> {
         0x59FB => ("M2456B1", "Smart Band 10 NFC"),
         0x59FC => ("M2456B1", "Smart Band 10 Ceramic Edition"),
         0x5DB1 => ("MBS17", "Temperature/Humidity Sensor"),
+        // Newer than devices.py at 01834ee: xiaomi-ble's SJWS02LM test adverts
+        // and ESPHome's miot_sjws02lm give the id.
+        0x6375 => ("SJWS02LM", "Flood Detector"),
         0x6188 => ("M2456B1", "Smart Band 10 Glimmer Edition"),
         0x6A0F => ("ES5BB", "Human Presence Sensor"),
         0x78D1 => ("MC-COMM", "Door/Window Sensor"),
