@@ -41,23 +41,38 @@ fn bindkey_rows(vectors: &[Value]) -> Vec<String> {
     rows.into_iter().collect()
 }
 
-/// What a vector's test asserts, per xiaomi-ble key (signal_strength comes
-/// from the RSSI, not the frame).
+/// Our field for xiaomi-ble's `key` in `table` (src/mibeacon/quantities.rs
+/// says why some differ).
+fn our_key(table: &str, key: &str) -> String {
+    match (table, key) {
+        ("binary_sensors", "moisture") => "moisture_detected".into(),
+        ("events", "lock" | "fingerprint" | "motion") => format!("{key}_event"),
+        ("events", "error") => "lock_error".into(),
+        ("sensors", "counter") => "brushing_counter".into(),
+        _ => key.to_lowercase(), // button_M
+    }
+}
+
+/// What a vector's test asserts, as (our field key, value); signal_strength
+/// comes from the RSSI, not the frame.
 fn asserted(v: &Value) -> Vec<(String, Value)> {
     let e = &v["expected"];
     let mut out = Vec::new();
-    for group in ["sensors", "binary_sensors"] {
-        if let Some(map) = e[group].as_object() {
+    for table in ["sensors", "binary_sensors"] {
+        if let Some(map) = e[table].as_object() {
             for (k, s) in map {
                 if k != "signal_strength" {
-                    out.push((k.clone(), s["value"].clone()));
+                    out.push((our_key(table, k), s["value"].clone()));
                 }
             }
         }
     }
     if let Some(map) = e["events"].as_object() {
         for (k, s) in map {
-            out.push((k.clone(), s["event_type"].clone()));
+            out.push((our_key("events", k), s["event_type"].clone()));
+            if let Some(props) = s["event_properties"].as_object() {
+                out.extend(props.iter().map(|(p, x)| (p.clone(), x.clone())));
+            }
         }
     }
     out
@@ -99,8 +114,10 @@ fn run(sandbox: &Sandbox, capture: &str, rows: &[String], keys: &[String]) -> Ru
 
 impl Run {
     fn value(&self, frame: usize, key: &str) -> &str {
-        let at = 3 + self.keys.iter().position(|k| k == key).unwrap();
-        &self.rows[frame][at]
+        match self.keys.iter().position(|k| k == key) {
+            Some(at) => &self.rows[frame][3 + at],
+            None => "",
+        }
     }
 }
 
@@ -112,6 +129,8 @@ fn every_vector_on_every_capture_form() {
         .iter()
         .flat_map(asserted)
         .map(|(k, _)| k)
+        // No frame carries a voltage: no such field.
+        .filter(|k| k != "voltage")
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -179,8 +198,24 @@ fn every_vector_on_every_capture_form() {
         // 3 v5 adverts with a wrong key, and a v3 one whose counter the test
         // changed (no key fits); 2 more v3 ones decrypt with the right key.
         assert_eq!(wrong_keys, 4, "{capture}");
-        eprintln!("{capture}: {compared} values equal, not in the frame: {missing:?}");
-        assert!(compared >= 30, "{capture}: {compared} values compared");
+        // The values no frame carries (src/mibeacon/all_vectors_tests.rs):
+        // three the HHCCJCY01 sent in earlier adverts of its test, two
+        // voltages xiaomi-ble estimates from the battery, and DSL-C08's lock
+        // state xiaomi-ble copies from the armed bit.
+        missing.sort();
+        assert_eq!(
+            missing,
+            [
+                "test_Xiaomi_DSL_C08 lock",
+                "test_Xiaomi_HHCCJCY01_all_values#4 conductivity",
+                "test_Xiaomi_HHCCJCY01_all_values#4 illuminance",
+                "test_Xiaomi_HHCCJCY01_all_values#4 moisture",
+                "test_Xiaomi_LYWSDCGQ voltage",
+                "test_Xiaomi_M1S_T500_score_and_counter#1 voltage",
+            ],
+            "{capture}"
+        );
+        assert_eq!(compared, 177, "{capture}: values equal to the source's");
     }
 }
 
