@@ -12,6 +12,9 @@
 #   docs/miot-names.png        the python-miio MIoT capture with its spec
 #                              folder set: frame 10 (GenericMiot's status
 #                              reply), the decrypted payload's MIoT entries
+#   docs/mibeacon.png          the MiBeacon LE LL capture with the motion
+#                              sensor's bindkey: frame 74, decrypted (motion,
+#                              illuminance), the MiBeacon tree expanded
 #
 #   docs/screenshots.sh        (Debian; installs wireshark-qt xvfb xdotool
 #                              imagemagick when missing, through sudo when not root)
@@ -36,7 +39,7 @@ fi
 
 sandbox_init
 sandbox_copy "$project_root"/tests/captures/python-miio-pairing.pcapng "$project_root"/tests/captures/python-miio-basic.pcapng \
-  "$project_root"/tests/captures/python-miio-miot.pcapng
+  "$project_root"/tests/captures/python-miio-miot.pcapng "$project_root"/tests/captures/mibeacon-le-ll.pcap
 mkdir -p "$sandbox/specs"
 cp "$project_root"/tests/captures/miot-specs/*.json "$sandbox/specs/"
 echo "miio.miot_spec_dir: $sandbox/specs" >"$sandbox/.config/wireshark/preferences"
@@ -45,6 +48,7 @@ cat >"$sandbox/.config/wireshark/miio_keys" <<'EOF'
 "0a1b2c3d","token","3f4a1c2b9d8e7f60112233445566aa01","vacuum"
 "","cloud","Xk3mP9qLw2Zr7TbN","vacuum cloud key (any device)"
 "49567965","token","00000000000000000000000000000000","air purifier"
+"A4:C1:38:05:8E:E9","bindkey","7475a4a77584401780ffc3ee62dd353c","motion sensor"
 EOF
 chmod -R a+rwX "$sandbox"
 
@@ -122,4 +126,13 @@ sleep 0.5
 xdotool key End Up
 sleep 1
 shot miot-names.png
+close
+
+# The MiBeacon advert: Frame, Bluetooth, RF info, Link Layer, then MiBeacon
+# (Wireshark 4.0's postdissector puts it last, at the miIO line's place).
+open mibeacon-le-ll.pcap 74
+click "${miio_line[@]}"
+xdotool key shift+Right # expand the subtrees
+sleep 1
+shot mibeacon.png
 close

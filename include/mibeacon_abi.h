@@ -121,4 +121,28 @@ typedef struct mibeacon_info {
 miio_status mibeacon_dissect(const uint8_t *data, size_t len, const mibeacon_context *ctx,
                              uint8_t *plaintext, size_t plaintext_cap, mibeacon_info *info);
 
+/* Packet layouts mibeacon_locate reads, as Wireshark holds the bytes. */
+typedef enum mibeacon_layout {
+    MIBEACON_LAYOUT_LE_LL_WITH_PHDR = 0, /* link type 256, pseudo-header included */
+    MIBEACON_LAYOUT_HCI_H4 = 1,          /* 201 (direction kept apart): H4 type, HCI packet */
+    MIBEACON_LAYOUT_HCI_EVENT = 2        /* 254 with opcode 3: the HCI event */
+} mibeacon_layout;
+
+typedef struct mibeacon_found {
+    uint32_t offset; /* of the MiBeacon frame in the packet */
+    uint32_t length;
+    uint8_t has_address;
+    uint8_t address[6]; /* the advertiser, display order */
+    uint8_t manufacturer; /* manufacturer data 0x038F, not service data 0xFE95 */
+} mibeacon_found;
+
+/*
+ * Finds the MiBeacon frames of a captured packet from its bytes (for
+ * Wireshark 4.0, which hands service data to no dissector, and for GUI
+ * passes that build no tree): at most cap of them into found; *count
+ * receives how many there are.
+ */
+miio_status mibeacon_locate(const uint8_t *packet, size_t len, mibeacon_layout layout,
+                            mibeacon_found *found, size_t cap, size_t *count);
+
 #endif /* MIBEACON_ABI_H */

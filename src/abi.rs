@@ -43,4 +43,5 @@ assert_implemented_as_declared!(
     ffi::roborock_heuristic_match(_, _, _),
     ffi::mibeacon_quantity_get(_, _),
     ffi::mibeacon_dissect(_, _, _, _, _, _),
+    ffi::mibeacon_locate(_, _, _, _, _, _),
 );

@@ -2,12 +2,13 @@
 
 use super::{bytes, bytes_mut, guarded, put_text};
 use crate::abi::{
-    mibeacon_context, mibeacon_info, mibeacon_key_origin as Origin, mibeacon_kind,
-    mibeacon_mic_status as MicStatus, mibeacon_object, mibeacon_quantity, mibeacon_reading,
-    miio_status, MIBEACON_MAX_OBJECTS, MIBEACON_MAX_READINGS,
+    mibeacon_context, mibeacon_found, mibeacon_info, mibeacon_key_origin as Origin, mibeacon_kind,
+    mibeacon_layout, mibeacon_mic_status as MicStatus, mibeacon_object, mibeacon_quantity,
+    mibeacon_reading, miio_status, MIBEACON_MAX_OBJECTS, MIBEACON_MAX_READINGS,
 };
 use crate::mibeacon::dissect::{dissect, Context, Dissection, Mic};
 use crate::mibeacon::keyring::KeySource;
+use crate::mibeacon::locate::{locate, Layout};
 use crate::mibeacon::objects;
 use crate::mibeacon::products::product;
 use crate::mibeacon::quantities::{Kind, Value, QUANTITIES};
@@ -68,6 +69,49 @@ pub unsafe extern "C" fn mibeacon_dissect(
         let written = d.plaintext.len().min(out.len());
         out[..written].copy_from_slice(&d.plaintext[..written]);
         fill(info, &d, data, written);
+        miio_status::MIIO_OK
+    })
+}
+
+/// # Safety
+/// See include/mibeacon_abi.h.
+#[no_mangle]
+pub unsafe extern "C" fn mibeacon_locate(
+    packet: *const u8,
+    len: usize,
+    layout: mibeacon_layout,
+    found: *mut mibeacon_found,
+    cap: usize,
+    count: *mut usize,
+) -> miio_status {
+    guarded(|| {
+        let (Some(packet), Some(count)) = (bytes(packet, len), count.as_mut()) else {
+            return miio_status::MIIO_ERR_NULL_ARG;
+        };
+        let out: &mut [mibeacon_found] = if found.is_null() {
+            if cap != 0 {
+                return miio_status::MIIO_ERR_NULL_ARG;
+            }
+            &mut []
+        } else {
+            std::slice::from_raw_parts_mut(found, cap)
+        };
+        let layout = match layout {
+            mibeacon_layout::MIBEACON_LAYOUT_LE_LL_WITH_PHDR => Layout::LeLinkLayerWithPhdr,
+            mibeacon_layout::MIBEACON_LAYOUT_HCI_H4 => Layout::HciH4,
+            mibeacon_layout::MIBEACON_LAYOUT_HCI_EVENT => Layout::HciEvent,
+        };
+        let all = locate(layout, packet);
+        *count = all.len();
+        for (slot, f) in out.iter_mut().zip(&all) {
+            *slot = mibeacon_found {
+                offset: f.frame.start as u32,
+                length: f.frame.len() as u32,
+                has_address: u8::from(f.address.is_some()),
+                address: f.address.unwrap_or_default(),
+                manufacturer: u8::from(f.manufacturer),
+            };
+        }
         miio_status::MIIO_OK
     })
 }

@@ -14,6 +14,7 @@ pub mod crypto;
 pub mod dissect;
 pub mod frame;
 pub mod keyring;
+pub mod locate;
 pub mod objects;
 pub mod products;
 pub mod quantities;
