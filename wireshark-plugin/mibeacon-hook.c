@@ -11,7 +11,8 @@
  * - The advertiser: the report's address in HCI captures (link types 201,
  *   254), where pinfo->src is "controller"; pinfo->src in sniffer captures
  *   (256, 272). In layouts mibeacon_locate does not read, the last
- *   bthci_evt.bd_addr before the frame in the tree, when there is one.
+ *   bthci_evt.bd_addr before the frame in the tree, when there is one; on
+ *   4.0 the service data fields of the tree, when one is built.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -28,6 +29,7 @@ static dissector_handle_t service_handle;
 static dissector_handle_t manufacturer_handle;
 static dissector_handle_t post_handle;
 static int hf_bd_addr = -1;
+static int hf_service_data = -1;
 /* Bluetooth hands service data to the UUID table (4.2 and later). */
 static gboolean from_uuid_table;
 
@@ -125,16 +127,46 @@ dissect_from_table(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *da
     return mibeacon_dissect_frame(tvb, pinfo, tree, &ctx);
 }
 
+/* Other layouts (nRF Sniffer's 272, ...): the 0xFE95 service data fields
+ * of the tree, when one is built (tshark -V, the GUI's details). */
+static int
+dissect_post_from_tree(packet_info *pinfo, proto_tree *tree)
+{
+    GPtrArray *all;
+
+    if (!tree || hf_service_data <= 0 || !proto_is_frame_protocol(pinfo->layers, "btcommon") ||
+        !(all = proto_find_finfo(tree, hf_service_data)))
+        return 0;
+    for (unsigned i = 0; i < all->len; i++) {
+        field_info *fi = (field_info *)g_ptr_array_index(all, i);
+        tvbuff_t *frame;
+        mibeacon_context ctx;
+
+        if (fi->start < 2 || fi->length <= 0 ||
+            !tvb_bytes_exist(fi->ds_tvb, fi->start - 2, fi->length + 2) ||
+            tvb_get_letohs(fi->ds_tvb, fi->start - 2) != 0xFE95)
+            continue;
+        frame = tvb_new_subset_length(fi->ds_tvb, fi->start, fi->length);
+        ctx = advertiser(frame, pinfo, tree);
+        mibeacon_dissect_frame(frame, pinfo, tree, &ctx);
+    }
+    g_ptr_array_free(all, TRUE);
+    return 0;
+}
+
 /* 4.0: the service data frames of the packet (manufacturer data arrives
  * through the company-id table). */
 static int
 dissect_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     mibeacon_found found[MAX_FOUND];
+    mibeacon_layout layout;
     size_t count;
 
     if (from_uuid_table)
         return 0;
+    if (!layout_of(pinfo, &layout))
+        return dissect_post_from_tree(pinfo, tree);
     count = locate(tvb, pinfo, found);
     for (size_t i = 0; i < count; i++) {
         tvbuff_t *frame;
@@ -162,6 +194,7 @@ void
 mibeacon_hook_handoff(void)
 {
     hf_bd_addr = proto_registrar_get_id_byname("bthci_evt.bd_addr");
+    hf_service_data = proto_registrar_get_id_byname("btcommon.eir_ad.entry.service_data");
     from_uuid_table = find_dissector_table("btcommon.eir_ad.entry.uuid") != NULL;
     if (from_uuid_table)
         dissector_add_string("btcommon.eir_ad.entry.uuid", "fe95", service_handle);
