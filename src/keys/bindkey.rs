@@ -4,7 +4,8 @@
 //! or `bindkey KEY`. Token extractors print the key as "BLE KEY"; the Mi
 //! cloud call that gives it is `blt_get_beaconkey`.
 
-use super::row::{printable, RawRow};
+use super::lines::device_key_lines;
+use super::row::{hex_bytes, printable, row_label, RawRow};
 
 pub const BINDKEY_TYPE: &str = "bindkey";
 
@@ -78,14 +79,8 @@ pub fn parse_bindkey(text: &str) -> Result<Bindkey, String> {
 
 /// Validates a `bindkey` row of the table.
 pub fn parse_bindkey_row(raw: &RawRow<'_>, row: Option<u32>) -> Result<BindkeyEntry, String> {
-    let position = row.map(|n| format!(" {n}")).unwrap_or_default();
-    let name = match (raw.device_id.trim(), raw.comment.trim()) {
-        ("", "") => String::new(),
-        (d, "") => format!(" (device {})", printable(d, 24)),
-        ("", c) => format!(" (\"{}\")", printable(c, 40)),
-        (d, c) => format!(" (device {}, \"{}\")", printable(d, 24), printable(c, 40)),
-    };
-    let in_row = |msg: String| format!("miio_keys row{position}{name}: {msg}");
+    let label = row_label(raw, row);
+    let in_row = |msg: String| format!("{label}: {msg}");
     Ok(BindkeyEntry {
         mac: parse_mac(raw.device_id).map_err(in_row)?,
         key: parse_bindkey(raw.key).map_err(in_row)?,
@@ -95,50 +90,13 @@ pub fn parse_bindkey_row(raw: &RawRow<'_>, row: Option<u32>) -> Result<BindkeyEn
 
 /// The bindkey lines of a key file, and one message per refused line.
 pub fn parse_file(text: &[u8]) -> (Vec<BindkeyEntry>, Vec<String>) {
-    let (mut keys, mut problems) = (Vec::new(), Vec::new());
-    for (i, raw) in text.split(|&b| b == b'\n').enumerate() {
-        let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        let Ok(line) = std::str::from_utf8(raw) else {
-            continue;
-        };
-        let content = line.split('#').next().unwrap_or("").trim();
-        let mut fields = content.split_whitespace();
-        if fields.next() != Some(BINDKEY_TYPE) {
-            continue;
-        }
-        let (mac, key) = match (fields.next(), fields.next()) {
-            (Some(key), None) => (Ok(None), parse_bindkey(key)),
-            (Some(mac), Some(key)) => (parse_mac(mac), parse_bindkey(key)),
-            (None, _) => {
-                problems.push(format!("line {number}: \"bindkey\" without a key"));
-                continue;
-            }
-        };
-        match (mac, key) {
-            (Ok(mac), Ok(key)) => keys.push(BindkeyEntry {
-                mac,
-                key,
-                row: number,
-            }),
-            (Err(why), _) | (_, Err(why)) => problems.push(format!("line {number}: {why}")),
-        }
-    }
-    (keys, problems)
-}
-
-/// `N` bytes from exactly `2N` hex digits.
-fn hex_bytes<const N: usize>(t: &str) -> Option<[u8; N]> {
-    let b = t.as_bytes();
-    if b.len() != 2 * N {
-        return None;
-    }
-    let mut out = [0u8; N];
-    for (i, pair) in b.chunks_exact(2).enumerate() {
-        let hi = (pair[0] as char).to_digit(16)?;
-        let lo = (pair[1] as char).to_digit(16)?;
-        out[i] = (hi * 16 + lo) as u8;
-    }
-    Some(out)
+    device_key_lines(
+        text,
+        BINDKEY_TYPE,
+        parse_mac,
+        parse_bindkey,
+        |mac, key, row| BindkeyEntry { mac, key, row },
+    )
 }
 
 /// `A4:C1:38:02:83:F4`.

@@ -6,6 +6,7 @@
 pub mod bindkey;
 pub mod device_keys;
 pub mod file;
+mod lines;
 pub mod roborock;
 pub mod roborock_file;
 pub mod row;

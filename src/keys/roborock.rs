@@ -3,7 +3,7 @@
 //! (python-roborock's and Home Assistant's home data call it `localKey`).
 
 use super::bindkey::{parse_bindkey_row, BindkeyEntry, BINDKEY_TYPE};
-use super::row::{parse_row, printable, KeyEntry, RawRow};
+use super::row::{parse_row, printable, row_label, KeyEntry, RawRow};
 use crate::roborock::crypto::{LocalKey, LOCAL_KEY_LEN};
 
 /// A validated Roborock row.
@@ -71,14 +71,8 @@ pub fn parse_any_row(raw: &RawRow<'_>, row: Option<u32>) -> Result<AnyKeyEntry, 
     if raw.key_type.trim() != ROBOROCK_TYPE {
         return parse_row(raw, row).map(AnyKeyEntry::Miio);
     }
-    let position = row.map(|n| format!(" {n}")).unwrap_or_default();
-    let name = match (raw.device_id.trim(), raw.comment.trim()) {
-        ("", "") => String::new(),
-        (d, "") => format!(" (device {})", printable(d, 24)),
-        ("", c) => format!(" (\"{}\")", printable(c, 40)),
-        (d, c) => format!(" (device {}, \"{}\")", printable(d, 24), printable(c, 40)),
-    };
-    let in_row = |msg: String| format!("miio_keys row{position}{name}: {msg}");
+    let label = row_label(raw, row);
+    let in_row = |msg: String| format!("{label}: {msg}");
     Ok(AnyKeyEntry::Roborock(RoborockKeyEntry {
         duid: parse_duid(raw.device_id).map_err(in_row)?,
         key: parse_local_key(raw.key).map_err(in_row)?,

@@ -6,6 +6,7 @@
 
 use serde_json::Value;
 
+use super::lines::device_key_lines;
 use super::roborock::{parse_duid, parse_local_key, RoborockKeyEntry, ROBOROCK_TYPE};
 
 /// True for text that is JSON rather than key lines.
@@ -21,36 +22,13 @@ pub fn parse(text: &[u8]) -> (Vec<RoborockKeyEntry>, Vec<String>) {
     if is_json(text) {
         return from_home_data(text);
     }
-    let mut keys = Vec::new();
-    let mut problems = Vec::new();
-    for (i, raw) in text.split(|&b| b == b'\n').enumerate() {
-        let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        let Ok(line) = std::str::from_utf8(raw) else {
-            continue;
-        };
-        let content = line.split('#').next().unwrap_or("").trim();
-        let mut fields = content.split_whitespace();
-        if fields.next() != Some(ROBOROCK_TYPE) {
-            continue;
-        }
-        let (duid, key) = match (fields.next(), fields.next()) {
-            (Some(key), None) => (Ok(None), parse_local_key(key)),
-            (Some(duid), Some(key)) => (parse_duid(duid), parse_local_key(key)),
-            (None, _) => {
-                problems.push(format!("line {number}: \"roborock\" without a local key"));
-                continue;
-            }
-        };
-        match (duid, key) {
-            (Ok(duid), Ok(key)) => keys.push(RoborockKeyEntry {
-                duid,
-                key,
-                row: number,
-            }),
-            (Err(why), _) | (_, Err(why)) => problems.push(format!("line {number}: {why}")),
-        }
-    }
-    (keys, problems)
+    device_key_lines(
+        text,
+        ROBOROCK_TYPE,
+        parse_duid,
+        parse_local_key,
+        |duid, key, row| RoborockKeyEntry { duid, key, row },
+    )
 }
 
 /// Every object with string members `duid` and `localKey`, in document order.

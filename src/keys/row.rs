@@ -100,8 +100,8 @@ pub fn parse_key(key_type: KeyType, text: &str) -> Result<[u8; TOKEN_LEN], Strin
 /// Validates a whole row. `row` is its 1-based position when known; it and
 /// the row's comment name the row in messages.
 pub fn parse_row(raw: &RawRow<'_>, row: Option<u32>) -> Result<KeyEntry, String> {
-    let position = row.map(|n| format!(" {n}")).unwrap_or_default();
-    let in_row = |msg: String| format!("miio_keys row{}{}: {}", position, describe(raw), msg);
+    let label = row_label(raw, row);
+    let in_row = |msg: String| format!("{label}: {msg}");
     let device_id = parse_device_id(raw.device_id).map_err(in_row)?;
     let key_type = parse_key_type(raw.key_type).map_err(in_row)?;
     let token = parse_key(key_type, raw.key).map_err(in_row)?;
@@ -134,17 +134,29 @@ fn describe(raw: &RawRow<'_>) -> String {
 
 /// 32 hex digits as 16 bytes; `None` for anything else.
 pub(crate) fn decode_hex16(t: &str) -> Option<[u8; TOKEN_LEN]> {
+    hex_bytes::<TOKEN_LEN>(t)
+}
+
+/// `N` bytes from exactly `2N` hex digits; `None` for anything else.
+pub(crate) fn hex_bytes<const N: usize>(t: &str) -> Option<[u8; N]> {
     let b = t.as_bytes();
-    if b.len() != 2 * TOKEN_LEN {
+    if b.len() != 2 * N {
         return None;
     }
-    let mut out = [0u8; TOKEN_LEN];
+    let mut out = [0u8; N];
     for (i, pair) in b.chunks_exact(2).enumerate() {
         let hi = (pair[0] as char).to_digit(16)?;
         let lo = (pair[1] as char).to_digit(16)?;
         out[i] = (hi * 16 + lo) as u8;
     }
     Some(out)
+}
+
+/// The prefix of a refused row's message: `miio_keys row 3 (device X,
+/// "comment")`, naming the row as the user sees it in the table. Never the key.
+pub(crate) fn row_label(raw: &RawRow<'_>, row: Option<u32>) -> String {
+    let position = row.map(|n| format!(" {n}")).unwrap_or_default();
+    format!("miio_keys row{}{}", position, describe(raw))
 }
 
 /// User text quoted in a message: control and non-ASCII characters

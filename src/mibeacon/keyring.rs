@@ -50,24 +50,22 @@ impl Keyring {
     /// The keys configured for `mac` (table rows first, then key-file lines),
     /// the one that last verified for it moved to the front.
     pub fn for_mac(&self, mac: &[u8; 6]) -> Vec<(KeySource, &Bindkey)> {
-        let mut keys: Vec<_> = self
-            .all()
-            .filter(|(_, e)| e.mac == Some(*mac))
-            .map(|(s, e)| (s, &e.key))
-            .collect();
-        if let Some(last) = self.verified.get(mac) {
-            if let Some(i) = keys.iter().position(|(s, _)| s == last) {
-                keys[..=i].rotate_right(1);
-            }
-        }
-        keys
+        self.ordered(mac, |e| e.mac == Some(*mac))
     }
 
     /// The keys for any device, the one that last verified for `mac` first.
     pub fn any_device(&self, mac: &[u8; 6]) -> Vec<(KeySource, &Bindkey)> {
+        self.ordered(mac, |e| e.mac.is_none())
+    }
+
+    fn ordered(
+        &self,
+        mac: &[u8; 6],
+        keep: impl Fn(&BindkeyEntry) -> bool,
+    ) -> Vec<(KeySource, &Bindkey)> {
         let mut keys: Vec<_> = self
             .all()
-            .filter(|(_, e)| e.mac.is_none())
+            .filter(|(_, e)| keep(e))
             .map(|(s, e)| (s, &e.key))
             .collect();
         if let Some(last) = self.verified.get(mac) {

@@ -71,6 +71,18 @@ fn zero_is_on(b: u8) -> Option<bool> {
     }
 }
 
+/// A decoder's readings as (key, value), for the tests of each theme.
+#[cfg(test)]
+fn keyed(
+    readings: Option<Vec<Reading>>,
+) -> Vec<(&'static str, crate::mibeacon::quantities::Value)> {
+    readings
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.quantity.key, r.value))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -137,11 +137,7 @@ mod tests {
     use crate::mibeacon::quantities::Value;
 
     fn values(model: &str, id: u16, v: &[u8]) -> Vec<(&'static str, Value)> {
-        decode(model, id, v)
-            .unwrap()
-            .into_iter()
-            .map(|r| (r.quantity.key, r.value))
-            .collect()
+        super::super::keyed(decode(model, id, v))
     }
 
     fn on(key: &'static str, b: bool) -> (&'static str, Value) {

@@ -198,11 +198,7 @@ mod tests {
     use super::*;
 
     fn values(model: &str, id: u16, v: &[u8]) -> Vec<(&'static str, Value)> {
-        decode(model, id, v)
-            .unwrap()
-            .into_iter()
-            .map(|r| (r.quantity.key, r.value))
-            .collect()
+        super::super::keyed(decode(model, id, v))
     }
 
     #[test]
