@@ -2,7 +2,8 @@
 
 use super::dissect::{dissect, Context, Mic};
 use super::keyring::{KeySource, Keyring};
-use crate::keys::bindkey::{parse_bindkey, parse_mac, BindkeyEntry};
+use super::vector_tests::{hex, mac};
+use crate::keys::bindkey::{parse_bindkey, BindkeyEntry};
 
 // test_Xiaomi_LYWSD03MMC_encrypted: v5, MAC in the frame, humidity 46.7 %.
 const LYWSD03MMC: &str = "58585b0550f4830238c1a495ef58763c26000097e2abb5";
@@ -12,16 +13,6 @@ const LYWSD03MMC_KEY: &str = "e9ea895fac7cca6d30532432a516f3a8";
 const XMWSDJ04MMC: &str = "48590312a41b776e7c96add7000000f2bf545b";
 const XMWSDJ04MMC_MAC: &str = "2C:11:65:25:70:04";
 
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-fn mac(s: &str) -> [u8; 6] {
-    parse_mac(s).unwrap().unwrap()
-}
 
 fn ring(rows: &[(Option<&str>, &str)]) -> Keyring {
     let mut ring = Keyring::default();

@@ -7,14 +7,14 @@ use super::objects::{name, objects, readings};
 use super::products::product;
 use super::quantities::{Reading, Value};
 
-fn hex(s: &str) -> Vec<u8> {
+pub(super) fn hex(s: &str) -> Vec<u8> {
     (0..s.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
         .collect()
 }
 
-fn mac(s: &str) -> [u8; 6] {
+pub(super) fn mac(s: &str) -> [u8; 6] {
     hex(&s.replace(':', "")).try_into().unwrap()
 }
 
