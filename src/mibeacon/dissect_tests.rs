@@ -13,7 +13,6 @@ const LYWSD03MMC_KEY: &str = "e9ea895fac7cca6d30532432a516f3a8";
 const XMWSDJ04MMC: &str = "48590312a41b776e7c96add7000000f2bf545b";
 const XMWSDJ04MMC_MAC: &str = "2C:11:65:25:70:04";
 
-
 fn ring(rows: &[(Option<&str>, &str)]) -> Keyring {
     let mut ring = Keyring::default();
     ring.set_table_keys(

@@ -17,10 +17,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use miio_dissector::plugin::{plugin_want_major, plugin_want_minor};
 
 mod decrypted;
+mod mibeacon;
 mod roborock;
 // Not every test file uses them.
 #[allow(unused_imports)]
 pub use decrypted::{assert_matches_truth, decrypted_frames};
+#[allow(unused_imports)]
+pub use mibeacon::{bindkey_rows, mibeacon_vectors};
 #[allow(unused_imports)]
 pub use roborock::{packet_fields, roborock_rows};
 
