@@ -3,7 +3,8 @@
 //!
 //! Layout: `miio` (the miIO protocol: frames, crypto, JSON, links across
 //! frames, one frame start to end), `mibeacon`
-//! (Xiaomi BLE advertisements; issue 20, core only so far), `miot` (MIoT
+//! (Xiaomi BLE advertisements), `micloud` (the Mi Home cloud API; issue
+//! 21, its cryptography so far), `miot` (MIoT
 //! entries inside miIO, named from spec files), `roborock` (the Roborock
 //! protocol, the same parts), `keys` (key table rows, the key file,
 //! the store of configured and learned keys), `frame_table` (what the first
@@ -22,6 +23,7 @@ pub mod ffi;
 pub mod frame_table;
 pub mod keys;
 pub mod mibeacon;
+pub mod micloud;
 pub mod miio;
 pub mod miot;
 pub mod plugin;

@@ -1,0 +1,8 @@
+//! The Mi Home cloud API (`https://<cc>.api.io.mi.com/app/…`), as Wireshark
+//! shows it once TLS is decrypted: form-encoded requests whose values are
+//! RC4 ciphertext, base64 RC4 replies, keys (ssecurity) from the login reply.
+//!
+//! `crypto` (signed nonce, RC4-drop1024, the request hashes). Pure: nothing
+//! here knows about Wireshark. Work in progress for issue 21.
+
+pub mod crypto;
