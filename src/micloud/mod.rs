@@ -2,7 +2,10 @@
 //! shows it once TLS is decrypted: form-encoded requests whose values are
 //! RC4 ciphertext, base64 RC4 replies, keys (ssecurity) from the login reply.
 //!
-//! `crypto` (signed nonce, RC4-drop1024, the request hashes). Pure: nothing
+//! `crypto` (signed nonce, RC4-drop1024, the request hashes), `form` (form
+//! bodies), `message` (a request or response decrypted with one key). Pure: nothing
 //! here knows about Wireshark. Work in progress for issue 21.
 
 pub mod crypto;
+pub mod form;
+pub mod message;
