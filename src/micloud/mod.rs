@@ -3,9 +3,11 @@
 //! RC4 ciphertext, base64 RC4 replies, keys (ssecurity) from the login reply.
 //!
 //! `crypto` (signed nonce, RC4-drop1024, the request hashes), `form` (form
-//! bodies), `message` (a request or response decrypted with one key). Pure: nothing
+//! bodies), `message` (a request or response decrypted with one key),
+//! `harvest` (ssecurity from a login reply, tokens, models and bindkeys). Pure: nothing
 //! here knows about Wireshark. Work in progress for issue 21.
 
 pub mod crypto;
 pub mod form;
+pub mod harvest;
 pub mod message;
