@@ -49,7 +49,8 @@ typedef enum mibeacon_mic_status {
 typedef enum mibeacon_key_origin {
     MIBEACON_KEY_NONE = 0,
     MIBEACON_KEY_TABLE_ROW = 1, /* key_row: row of miio_keys */
-    MIBEACON_KEY_FILE_LINE = 2  /* key_row: line of the key file */
+    MIBEACON_KEY_FILE_LINE = 2, /* key_row: line of the key file */
+    MIBEACON_KEY_LEARNED = 3    /* key_row: frame of the Mi cloud blt_get_beaconkey reply */
 } mibeacon_key_origin;
 
 typedef struct mibeacon_context {

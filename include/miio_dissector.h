@@ -132,7 +132,8 @@ typedef enum miio_key_origin {
     MIIO_KEY_ORIGIN_FILE_LINE = 2,    /* ref = line of the key file */
     MIIO_KEY_ORIGIN_HELLO_REPLY = 3,  /* ref = frame of the hello reply that carried the token */
     MIIO_KEY_ORIGIN_INFO_REPLY = 4,   /* ref = frame of the miIO.info reply that carried it */
-    MIIO_KEY_ORIGIN_OTC_INFO = 5      /* ref = frame of the _otc.info request (to the cloud) that carried it */
+    MIIO_KEY_ORIGIN_OTC_INFO = 5,     /* ref = frame of the _otc.info request (to the cloud) that carried it */
+    MIIO_KEY_ORIGIN_MICLOUD = 6       /* ref = frame of the Mi cloud API device list reply that carried it */
 } miio_key_origin;
 
 typedef enum miio_payload_kind {
@@ -213,7 +214,8 @@ typedef enum miio_model_source {
     MIIO_MODEL_INFO_REPLY = 1,        /* ref = frame of the miIO.info reply that stated it */
     MIIO_MODEL_OTC_INFO = 2,          /* ref = frame of the _otc.info request (to the cloud) */
     MIIO_MODEL_FILE_LINE = 3,         /* ref = key file line "model DEVICE_ID MODEL" */
-    MIIO_MODEL_TABLE_ROW = 4          /* ref = miio_keys row whose comment has "model=MODEL" */
+    MIIO_MODEL_TABLE_ROW = 4,         /* ref = miio_keys row whose comment has "model=MODEL" */
+    MIIO_MODEL_MICLOUD = 5            /* ref = frame of the Mi cloud API device list reply */
 } miio_model_source;
 
 /* What the spec of a frame's device is. */

@@ -10,6 +10,7 @@ use once_cell::sync::Lazy;
 
 use crate::keys::store::KeyStore;
 use crate::mibeacon::keyring::Keyring;
+use crate::micloud::session::MicloudState;
 use crate::miio::session::Session;
 use crate::miot::frame::MiotState;
 use crate::roborock::dissect::RoborockState;
@@ -28,6 +29,8 @@ pub struct DissectorState {
     pub miot: MiotState,
     /// MiBeacon bindkeys.
     pub bindkeys: Keyring,
+    /// Mi cloud API: ssecurity keys, requests waiting for replies.
+    pub micloud: MicloudState,
 }
 
 /// Which key file is in use and the version of it that was read.
@@ -50,6 +53,7 @@ impl DissectorState {
         self.streams = StreamSync::default();
         self.miot.reset_capture();
         self.bindkeys.reset_capture();
+        self.micloud.reset_capture();
     }
 }
 

@@ -33,7 +33,7 @@ fn refused_rows_name_the_field_and_the_problem() {
         ),
         (
             key_row("0a1b2c3d", "password", BASIC_TOKEN, ""),
-            r#"miio_keys row (device 0a1b2c3d): type: expected "token", "cloud", "roborock" or "bindkey", got "password""#,
+            r#"miio_keys row (device 0a1b2c3d): type: expected "token", "cloud", "roborock", "bindkey" or "ssecurity", got "password""#,
         ),
         (
             key_row("", "cloud", "tooShortKey", ""),

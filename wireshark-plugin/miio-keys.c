@@ -34,6 +34,7 @@ static const value_string miio_key_type_vals[] = {
     { 1, "cloud" },
     { 2, "roborock" },
     { 3, "bindkey" },
+    { 4, "ssecurity" },
     { 0, NULL }
 };
 
@@ -147,7 +148,8 @@ void miio_keys_register(module_t *miio_module)
           &miio_key_type_vals,
           "token: a device token (32 hex digits); cloud: a Mi cloud key (16 characters or 32 hex digits); "
           "roborock: a Roborock local key (16 characters; Device ID = the duid); "
-          "bindkey: a MiBeacon bindkey (32 hex digits for v4/v5, 24 for v2/v3; Device ID = the MAC)",
+          "bindkey: a MiBeacon bindkey (32 hex digits for v4/v5, 24 for v2/v3; Device ID = the MAC); "
+          "ssecurity: a Mi account's cloud API key (base64; Device ID empty)",
           FLDFILL },
         UAT_FLD_CSTRING(miio_keys, key, "Key",
             "Device token (32 hex digits), cloud key, Roborock local key or MiBeacon bindkey"),

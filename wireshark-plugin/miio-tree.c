@@ -42,6 +42,7 @@ static const value_string miio_taught_vals[] = {
     { MIIO_KEY_ORIGIN_HELLO_REPLY, "hello reply" },
     { MIIO_KEY_ORIGIN_INFO_REPLY,  "miIO.info reply" },
     { MIIO_KEY_ORIGIN_OTC_INFO,    "_otc.info request to the cloud" },
+    { MIIO_KEY_ORIGIN_MICLOUD,     "Mi cloud device list" },
     { 0, NULL }
 };
 
@@ -149,6 +150,7 @@ miio_add_key_origin(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const m
         break;
     case MIIO_KEY_ORIGIN_INFO_REPLY:
     case MIIO_KEY_ORIGIN_OTC_INFO:
+    case MIIO_KEY_ORIGIN_MICLOUD:
         origin = wmem_strdup_printf(pinfo->pool, "learned from %s in frame %u",
                 val_to_str_const(s->key_origin, miio_taught_vals, "traffic"), s->key_origin_ref);
         hf_ref = hf_miio_key_learned_in;

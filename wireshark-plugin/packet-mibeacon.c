@@ -41,6 +41,7 @@ static int hf_mic_status = -1;
 static int hf_key_row = -1;
 static int hf_key_file_line = -1;
 static int hf_keys_tried = -1;
+static int hf_key_learned_in = -1;
 static int hf_decrypted = -1;
 static int hf_object = -1;
 static int hf_object_id = -1;
@@ -163,6 +164,9 @@ add_crypto(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const mibeacon_i
     else if (info->key_origin == MIBEACON_KEY_FILE_LINE)
         proto_item_set_generated(
             proto_tree_add_uint(tree, hf_key_file_line, tvb, 0, 0, info->key_row));
+    else if (info->key_origin == MIBEACON_KEY_LEARNED)
+        proto_item_set_generated(
+            proto_tree_add_uint(tree, hf_key_learned_in, tvb, 0, 0, info->key_row));
     if (info->keys_tried)
         proto_item_set_generated(
             proto_tree_add_uint(tree, hf_keys_tried, tvb, 0, 0, info->keys_tried));
@@ -326,6 +330,7 @@ proto_register_mibeacon(void)
         { &hf_mic_status, { "MIC status", "mibeacon.mic.status", FT_UINT8, BASE_DEC, VALS(mic_status_vals), 0x0, NULL, HFILL } },
         { &hf_key_row, { "Bindkey row", "mibeacon.key_row", FT_UINT32, BASE_DEC, NULL, 0x0, "Row of the miio_keys table whose bindkey was used", HFILL } },
         { &hf_key_file_line, { "Bindkey key-file line", "mibeacon.key_file_line", FT_UINT32, BASE_DEC, NULL, 0x0, NULL, HFILL } },
+        { &hf_key_learned_in, { "Bindkey learned in", "mibeacon.key_learned_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0, "The Mi cloud blt_get_beaconkey reply that gave the bindkey", HFILL } },
         { &hf_keys_tried, { "Bindkeys tried", "mibeacon.keys_tried", FT_UINT32, BASE_DEC, NULL, 0x0, NULL, HFILL } },
         { &hf_decrypted, { "Decrypted objects", "mibeacon.decrypted", FT_BYTES, BASE_NONE, NULL, 0x0, NULL, HFILL } },
         { &hf_object, { "Object", "mibeacon.object", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL } },

@@ -104,7 +104,7 @@ pub unsafe extern "C" fn miio_key_store_replace(
             std::slice::from_raw_parts(rows, row_count)
         };
         let (mut miio, mut roborock, mut models) = (Vec::new(), Vec::new(), Vec::new());
-        let mut bindkeys = Vec::new();
+        let (mut bindkeys, mut ssecurities) = (Vec::new(), Vec::new());
         for (i, row) in rows.iter().enumerate() {
             let position = u32::try_from(i + 1).unwrap_or(u32::MAX);
             let fields = raw_row(row);
@@ -119,16 +119,18 @@ pub unsafe extern "C" fn miio_key_store_replace(
                 }
                 Ok(AnyKeyEntry::Roborock(e)) => roborock.push(e),
                 Ok(AnyKeyEntry::Bindkey(e)) => bindkeys.push(e),
+                Ok(AnyKeyEntry::Ssecurity(e)) => ssecurities.push((e.key, e.row)),
                 Err(_) => {}
             }
         }
         if let Some(loaded) = rows_loaded.as_mut() {
-            *loaded = miio.len() + roborock.len() + bindkeys.len();
+            *loaded = miio.len() + roborock.len() + bindkeys.len() + ssecurities.len();
         }
         let mut state = state::lock();
         state.keys.set_table_keys(miio);
         state.roborock.set_table_keys(roborock);
         state.bindkeys.set_table_keys(bindkeys);
+        state.micloud.set_table_keys(ssecurities);
         state.miot.models.set_table(models);
         miio_status::MIIO_OK
     })

@@ -167,6 +167,7 @@ fn fill(info: &mut mibeacon_info, d: &Dissection, data: &[u8], written: usize) {
         None => (Origin::MIBEACON_KEY_NONE, 0),
         Some(KeySource::TableRow(n)) => (Origin::MIBEACON_KEY_TABLE_ROW, n),
         Some(KeySource::FileLine(n)) => (Origin::MIBEACON_KEY_FILE_LINE, n),
+        Some(KeySource::Learned(n)) => (Origin::MIBEACON_KEY_LEARNED, n),
     };
     info.keys_tried = d.keys_tried;
     info.plaintext_len = written as u32;

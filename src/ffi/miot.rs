@@ -25,6 +25,7 @@ pub(crate) fn frame(m: &MiotFrame) -> miio_miot_frame {
         None => (miio_model_source::MIIO_MODEL_NONE, 0),
         Some(ModelSource::InfoReply(n)) => (miio_model_source::MIIO_MODEL_INFO_REPLY, n),
         Some(ModelSource::OtcInfo(n)) => (miio_model_source::MIIO_MODEL_OTC_INFO, n),
+        Some(ModelSource::MicloudReply(n)) => (miio_model_source::MIIO_MODEL_MICLOUD, n),
         Some(ModelSource::FileLine(n)) => (miio_model_source::MIIO_MODEL_FILE_LINE, n),
         Some(ModelSource::TableRow(n)) => (miio_model_source::MIIO_MODEL_TABLE_ROW, n),
     };

@@ -236,6 +236,7 @@ fn origin(o: Option<KeyOrigin>) -> (miio_key_origin, u32) {
         Some(KeyOrigin::HelloReply(n)) => (miio_key_origin::MIIO_KEY_ORIGIN_HELLO_REPLY, n),
         Some(KeyOrigin::InfoReply(n)) => (miio_key_origin::MIIO_KEY_ORIGIN_INFO_REPLY, n),
         Some(KeyOrigin::OtcInfo(n)) => (miio_key_origin::MIIO_KEY_ORIGIN_OTC_INFO, n),
+        Some(KeyOrigin::MicloudReply(n)) => (miio_key_origin::MIIO_KEY_ORIGIN_MICLOUD, n),
     }
 }
 

@@ -10,6 +10,7 @@ mod lines;
 pub mod roborock;
 pub mod roborock_file;
 pub mod row;
+pub mod ssecurity;
 pub mod store;
 
 pub use row::*;

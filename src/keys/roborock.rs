@@ -4,6 +4,7 @@
 
 use super::bindkey::{parse_bindkey_row, BindkeyEntry, BINDKEY_TYPE};
 use super::row::{parse_row, printable, row_label, KeyEntry, RawRow};
+use super::ssecurity::{parse_ssecurity_row, SsecurityEntry, SSECURITY_TYPE};
 use crate::roborock::crypto::{LocalKey, LOCAL_KEY_LEN};
 
 /// A validated Roborock row.
@@ -22,6 +23,7 @@ pub enum AnyKeyEntry {
     Miio(KeyEntry),
     Roborock(RoborockKeyEntry),
     Bindkey(BindkeyEntry),
+    Ssecurity(SsecurityEntry),
 }
 
 pub const ROBOROCK_TYPE: &str = "roborock";
@@ -63,10 +65,13 @@ pub fn parse_local_key(text: &str) -> Result<LocalKey, String> {
     ))
 }
 
-/// Validates a row of any type: `token`, `cloud`, `roborock` or `bindkey`.
+/// Validates a row of any type: `token`, `cloud`, `roborock`, `bindkey` or
+/// `ssecurity`.
 pub fn parse_any_row(raw: &RawRow<'_>, row: Option<u32>) -> Result<AnyKeyEntry, String> {
-    if raw.key_type.trim() == BINDKEY_TYPE {
-        return parse_bindkey_row(raw, row).map(AnyKeyEntry::Bindkey);
+    match raw.key_type.trim() {
+        BINDKEY_TYPE => return parse_bindkey_row(raw, row).map(AnyKeyEntry::Bindkey),
+        SSECURITY_TYPE => return parse_ssecurity_row(raw, row).map(AnyKeyEntry::Ssecurity),
+        _ => {}
     }
     if raw.key_type.trim() != ROBOROCK_TYPE {
         return parse_row(raw, row).map(AnyKeyEntry::Miio);

@@ -58,7 +58,7 @@ pub fn parse_key_type(text: &str) -> Result<KeyType, String> {
         "token" | "" => Ok(KeyType::Token),
         "cloud" => Ok(KeyType::Cloud),
         other => Err(format!(
-            "type: expected \"token\", \"cloud\", \"roborock\" or \"bindkey\", got \"{}\"",
+            "type: expected \"token\", \"cloud\", \"roborock\", \"bindkey\" or \"ssecurity\", got \"{}\"",
             printable(other, 16)
         )),
     }
@@ -271,7 +271,7 @@ mod tests {
         let err = parse_row(&row("", "password", TOKEN), Some(5)).unwrap_err();
         assert_eq!(
             err,
-            "miio_keys row 5 (\"vacuum\"): type: expected \"token\", \"cloud\", \"roborock\" or \"bindkey\", got \"password\""
+            "miio_keys row 5 (\"vacuum\"): type: expected \"token\", \"cloud\", \"roborock\", \"bindkey\" or \"ssecurity\", got \"password\""
         );
     }
 

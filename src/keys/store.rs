@@ -20,6 +20,8 @@ pub enum KeyOrigin {
     InfoReply(u32),
     /// The `_otc.info` request to the cloud in frame N carried the local token.
     OtcInfo(u32),
+    /// The Mi cloud API's device list reply in frame N carried the token.
+    MicloudReply(u32),
 }
 
 /// A token from a hello reply is only a candidate: bytes 16..31 of a

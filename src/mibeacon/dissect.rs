@@ -229,6 +229,7 @@ fn where_(source: KeySource) -> String {
     match source {
         KeySource::TableRow(n) => format!("miio_keys row {n}"),
         KeySource::FileLine(n) => format!("key file line {n}"),
+        KeySource::Learned(n) => format!("the Mi cloud reply in frame {n}"),
     }
 }
 

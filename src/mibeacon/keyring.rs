@@ -13,16 +13,22 @@ pub enum KeySource {
     TableRow(u32),
     /// Line N (1-based) of the key file.
     FileLine(u32),
+    /// The Mi cloud API's `blt_get_beaconkey` reply in frame N.
+    Learned(u32),
 }
 
 /// More advertisers than this in one capture (a crowded street, a hostile
 /// file) start the memory over rather than grow it.
 const MAX_REMEMBERED: usize = 4096;
+/// Bindkeys learned from one capture's cloud traffic.
+const MAX_LEARNED: usize = 1024;
 
 #[derive(Debug, Default)]
 pub struct Keyring {
     table: Vec<BindkeyEntry>,
     file: Vec<BindkeyEntry>,
+    /// From the capture (`row` = the frame that revealed the key).
+    learned: Vec<BindkeyEntry>,
     /// Advertiser → the key that last verified one of its frames.
     verified: HashMap<[u8; 6], KeySource>,
 }
@@ -40,11 +46,30 @@ impl Keyring {
 
     pub fn reset_capture(&mut self) {
         self.verified.clear();
+        self.learned.clear();
+    }
+
+    /// A bindkey the capture revealed (in frame `frame`), for `mac` or, when
+    /// the MAC is not known, any device.
+    pub fn learn(&mut self, mac: Option<[u8; 6]>, key: Bindkey, frame: u32) {
+        if self.learned.iter().any(|e| e.mac == mac && e.key == key) {
+            return;
+        }
+        if self.learned.len() >= MAX_LEARNED {
+            self.learned.remove(0);
+        }
+        self.learned.push(BindkeyEntry {
+            mac,
+            key,
+            row: frame,
+        });
     }
 
     fn all(&self) -> impl Iterator<Item = (KeySource, &BindkeyEntry)> {
         let table = self.table.iter().map(|e| (KeySource::TableRow(e.row), e));
-        table.chain(self.file.iter().map(|e| (KeySource::FileLine(e.row), e)))
+        let file = self.file.iter().map(|e| (KeySource::FileLine(e.row), e));
+        let learned = self.learned.iter().map(|e| (KeySource::Learned(e.row), e));
+        table.chain(file).chain(learned)
     }
 
     /// The keys configured for `mac` (table rows first, then key-file lines),

@@ -4,10 +4,17 @@
 //!
 //! `crypto` (signed nonce, RC4-drop1024, the request hashes), `form` (form
 //! bodies), `message` (a request or response decrypted with one key),
-//! `harvest` (ssecurity from a login reply, tokens, models and bindkeys). Pure: nothing
+//! `harvest` (ssecurity from a login reply, tokens, models and bindkeys),
+//! `session` (keys, requests waiting for replies, per-frame records),
+//! `dissect` (one body whole), `apply` (harvested keys into the stores),
+//! `summary` (the Info column). Pure: nothing
 //! here knows about Wireshark. Work in progress for issue 21.
 
+pub mod apply;
 pub mod crypto;
+pub mod dissect;
 pub mod form;
 pub mod harvest;
 pub mod message;
+pub mod session;
+pub mod summary;

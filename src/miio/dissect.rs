@@ -401,7 +401,7 @@ fn link(
 /// waited for a key are tried with it (and only it), and those it verifies
 /// are decrypted and linked now, in capture order (and so on for any key
 /// those frames reveal).
-fn replay_pending(state: &mut DissectorState, device_id: u32, key: KeyRef) {
+pub(crate) fn replay_pending(state: &mut DissectorState, device_id: u32, key: KeyRef) {
     let mut learned = vec![key];
     let mut plaintext = Vec::new();
     while let Some(key) = learned.pop() {

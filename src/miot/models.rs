@@ -12,6 +12,8 @@ use std::sync::Arc;
 pub enum ModelSource {
     InfoReply(u32),
     OtcInfo(u32),
+    /// The Mi cloud API's device list reply in frame N.
+    MicloudReply(u32),
     FileLine(u32),
     TableRow(u32),
 }

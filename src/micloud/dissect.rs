@@ -1,0 +1,259 @@
+//! One HTTP body of the Mi cloud API, whole: a request (its params
+//! decrypted and checked), a response (decrypted with its request's key), or
+//! a login reply (its ssecurity learned); what they reveal harvested into
+//! the key stores on the first pass.
+
+use std::ops::Range;
+
+use super::crypto::signed_nonce;
+use super::form;
+use super::harvest::{self, Device};
+use super::message::{self, Check, Mode};
+use super::session::{KeySource, Pending, Record};
+use super::summary;
+use crate::keys::bindkey::Bindkey;
+use crate::state::DissectorState;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context {
+    pub frame: u32,
+    pub visited: bool,
+    /// The HTTP connection (responses pair with its requests in order).
+    pub connection: u32,
+    pub time_ns: i128,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Request,
+    Response,
+    Login,
+    /// Not this protocol's: the caller hands the body to its usual dissector.
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamOut {
+    pub name: String,
+    /// The value as sent, in the body.
+    pub span: Range<usize>,
+    /// The decrypted value (RC4 mode), `None` for clear ones.
+    pub plain: Option<Vec<u8>>,
+}
+
+/// What a reply revealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Harvest {
+    pub device: Device,
+    pub bindkey: Option<Bindkey>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Dissection {
+    pub kind: Kind,
+    pub path: Option<String>,
+    pub mode: Option<Mode>,
+    pub nonce: Option<String>,
+    pub params: Vec<ParamOut>,
+    pub rc4_hash: Check,
+    pub signature: Check,
+    pub key: Option<KeySource>,
+    pub keys_tried: u32,
+    /// The decrypted response (or the login reply's JSON).
+    pub response: Option<Vec<u8>>,
+    pub record: Record,
+    pub harvested: Vec<Harvest>,
+    pub summary: String,
+}
+
+impl Dissection {
+    fn new(kind: Kind) -> Dissection {
+        Dissection {
+            kind,
+            path: None,
+            mode: None,
+            nonce: None,
+            params: Vec::new(),
+            rc4_hash: Check::NotChecked,
+            signature: Check::NotChecked,
+            key: None,
+            keys_tried: 0,
+            response: None,
+            record: Record::default(),
+            harvested: Vec::new(),
+            summary: String::new(),
+        }
+    }
+}
+
+/// `POST /app/home/device_list HTTP/1.1` at the start of the message that
+/// holds the body: (method, path without its query).
+pub fn request_line(head: &[u8]) -> Option<(String, String)> {
+    let line = head.split(|&b| b == b'\r' || b == b'\n').next()?;
+    let line = std::str::from_utf8(line).ok()?;
+    let mut parts = line.split(' ');
+    let (method, target, version) = (parts.next()?, parts.next()?, parts.next()?);
+    if !version.starts_with("HTTP/") || !method.bytes().all(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    let path = target.split('?').next()?;
+    // An absolute URI (through a proxy): keep its path.
+    let path = match path.find("://") {
+        Some(i) => path[i + 3..].find('/').map_or("/", |j| &path[i + 3 + j..]),
+        None => path,
+    };
+    Some((method.to_string(), path.to_string()))
+}
+
+pub fn dissect(state: &mut DissectorState, ctx: &Context, head: &[u8], body: &[u8]) -> Dissection {
+    if let Some(params) = form::parse(body) {
+        if let Some(req) = message::request(params) {
+            let line = request_line(head);
+            return request(state, ctx, &req, line);
+        }
+        return Dissection::new(Kind::Other);
+    }
+    if body.starts_with(b"&&&START&&&") {
+        return login(state, ctx, body);
+    }
+    response(state, ctx, body)
+}
+
+fn request(
+    state: &mut DissectorState,
+    ctx: &Context,
+    req: &message::Request,
+    line: Option<(String, String)>,
+) -> Dissection {
+    let mut d = Dissection::new(Kind::Request);
+    let (method, path) = line.unwrap_or_else(|| ("POST".into(), String::new()));
+    let path = (!path.is_empty()).then_some(path);
+    d.path = path.clone();
+    d.mode = Some(req.mode);
+    d.nonce = Some(req.nonce.clone());
+    let chosen = if ctx.visited {
+        // Later passes: the key the first pass found.
+        let known = state
+            .micloud
+            .records
+            .get(&ctx.frame)
+            .and_then(|r| r.key.clone());
+        known.and_then(|(key, source)| {
+            let dec = message::decrypt(req, &method, path.as_deref(), &key)?;
+            Some((key, source, dec))
+        })
+    } else {
+        let own = req.ssecurity.clone().map(|k| (k, ctx.frame));
+        let mut found = None;
+        for (ssecurity, source) in state.micloud.candidates(own) {
+            d.keys_tried += 1;
+            let Some(key) = signed_nonce(&ssecurity, &req.nonce) else {
+                continue;
+            };
+            if let Some(dec) = message::decrypt(req, &method, path.as_deref(), &key) {
+                if let KeySource::RequestField(_) = source {
+                    state.micloud.learn(ssecurity, source);
+                }
+                found = Some((key, source, dec));
+                break;
+            }
+        }
+        found
+    };
+    d.params = req
+        .params
+        .iter()
+        .map(|p| ParamOut {
+            name: p.name.clone(),
+            span: p.span.clone(),
+            plain: None,
+        })
+        .collect();
+    let mut data = None;
+    if let Some((key, source, dec)) = chosen {
+        d.key = Some(source);
+        d.rc4_hash = dec.rc4_hash;
+        d.signature = dec.signature;
+        for (i, plain) in dec.values {
+            if req.params[i].name == "data" {
+                data = Some(plain.clone());
+            }
+            d.params[i].plain = Some(plain);
+        }
+        d.record.key = Some((key, source));
+    } else if req.mode == Mode::Hmac {
+        data = form::get(&req.params, "data").map(|p| p.value.clone().into_bytes());
+    }
+    if ctx.visited {
+        if let Some(r) = state.micloud.records.get(&ctx.frame) {
+            d.record = r.clone();
+        }
+    } else {
+        d.record.path = path.clone();
+        state.micloud.hold(
+            ctx.connection,
+            Pending {
+                frame: ctx.frame,
+                time_ns: ctx.time_ns,
+                path,
+                key: d.record.key.clone(),
+                data,
+            },
+        );
+        state.micloud.records.insert(ctx.frame, d.record.clone());
+    }
+    d.summary = summary::request(&d);
+    d
+}
+
+fn login(state: &mut DissectorState, ctx: &Context, body: &[u8]) -> Dissection {
+    let mut d = Dissection::new(Kind::Login);
+    d.response = Some(body[b"&&&START&&&".len()..].to_vec());
+    if let Some(key) = harvest::login_ssecurity(body) {
+        if !ctx.visited {
+            state.micloud.learn(key, KeySource::LoginReply(ctx.frame));
+        }
+        d.key = Some(KeySource::LoginReply(ctx.frame));
+    }
+    d.summary = summary::login(&d);
+    d
+}
+
+fn response(state: &mut DissectorState, ctx: &Context, body: &[u8]) -> Dissection {
+    let record = if ctx.visited {
+        match state.micloud.records.get(&ctx.frame) {
+            Some(r) => r.clone(),
+            None => return Dissection::new(Kind::Other),
+        }
+    } else {
+        let Some(p) = state.micloud.answer(ctx.connection) else {
+            return Dissection::new(Kind::Other);
+        };
+        let r = Record {
+            key: p.key.clone(),
+            request_in: Some(p.frame),
+            response_time_ns: Some(ctx.time_ns - p.time_ns),
+            path: p.path.clone(),
+            ..Record::default()
+        };
+        if let Some(req) = state.micloud.records.get_mut(&p.frame) {
+            req.response_in = Some(ctx.frame);
+            req.response_time_ns = r.response_time_ns;
+        }
+        let r = Record { data: p.data, ..r };
+        state.micloud.records.insert(ctx.frame, r.clone());
+        r
+    };
+    let mut d = Dissection::new(Kind::Response);
+    d.path = record.path.clone();
+    d.key = record.key.as_ref().map(|(_, s)| *s);
+    if let Some((key, _)) = &record.key {
+        d.response = message::decrypt_response(body, key);
+    }
+    d.record = record;
+    if let Some(plain) = d.response.clone() {
+        d.harvested = super::apply::harvest(state, ctx, &d, &plain);
+    }
+    d.summary = summary::response(&d);
+    d
+}
