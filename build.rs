@@ -83,10 +83,10 @@ fn bindgen_generate(builder: bindgen::Builder, what: &str) -> bindgen::Bindings 
 fn generate_abi_bindings(dest: &Path) {
     let builder = bindgen::Builder::default()
         .header(ABI_HEADER)
-        .allowlist_function("(miio|roborock|mibeacon)_.*")
-        .allowlist_type("(miio|roborock|mibeacon)_.*")
-        .allowlist_var("(MIIO|ROBOROCK|MIBEACON)_.*")
-        .rustified_enum("(miio|roborock|mibeacon)_.*")
+        .allowlist_function("(miio|roborock|mibeacon|micloud)_.*")
+        .allowlist_type("(miio|roborock|mibeacon|micloud)_.*")
+        .allowlist_var("(MIIO|ROBOROCK|MIBEACON|MICLOUD)_.*")
+        .rustified_enum("(miio|roborock|mibeacon|micloud)_.*")
         .derive_debug(true)
         .derive_eq(true);
     bindgen_generate(builder, ABI_HEADER)

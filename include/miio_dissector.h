@@ -601,6 +601,7 @@ typedef struct roborock_data_point {
 miio_status roborock_data_points_copy(roborock_data_point *dest, size_t cap, size_t *count);
 
 #include "mibeacon_abi.h"
+#include "micloud_abi.h"
 
 /*
  * Implemented by the C shim (wireshark-plugin/), called by the plugin entry

@@ -44,4 +44,5 @@ assert_implemented_as_declared!(
     ffi::mibeacon_quantity_get(_, _),
     ffi::mibeacon_dissect(_, _, _, _, _, _),
     ffi::mibeacon_locate(_, _, _, _, _, _),
+    ffi::micloud_dissect(_, _, _, _, _, _, _, _),
 );

@@ -7,6 +7,7 @@
 
 #include "miio_dissector.h"
 #include "mibeacon-shim.h"
+#include "micloud-shim.h"
 #include "miio-shim.h"
 #include "ws-compat.h"
 
@@ -19,6 +20,7 @@ void miio_shim_plugin_register(void)
     static proto_plugin plugin_miio;
     static proto_plugin plugin_roborock;
     static proto_plugin plugin_mibeacon;
+    static proto_plugin plugin_micloud;
 
     plugin_miio.register_protoinfo = proto_register_miio;
     plugin_miio.register_handoff = proto_reg_handoff_miio;
@@ -29,6 +31,9 @@ void miio_shim_plugin_register(void)
     plugin_mibeacon.register_protoinfo = proto_register_mibeacon;
     plugin_mibeacon.register_handoff = proto_reg_handoff_mibeacon;
     proto_register_plugin(&plugin_mibeacon);
+    plugin_micloud.register_protoinfo = proto_register_micloud;
+    plugin_micloud.register_handoff = proto_reg_handoff_micloud;
+    proto_register_plugin(&plugin_micloud);
 }
 
 uint32_t miio_shim_plugin_describe(void)

@@ -22,4 +22,17 @@ typedef bool miio_bool;
 typedef gboolean miio_bool;
 #endif
 
+/* What a media_type dissector is told about its body: 4.0's
+ * http_message_info_t, 4.2+'s media_content_info_t; both start with the
+ * container type, request 0 and response 1. */
+#if MIIO_WS_AT_LEAST(4, 2)
+#include <epan/dissectors/packet-media-type.h>
+#define MIIO_MEDIA_IS_REQUEST(data) ((data) && ((media_content_info_t *)(data))->type == MEDIA_CONTAINER_HTTP_REQUEST)
+#define MIIO_MEDIA_IS_RESPONSE(data) ((data) && ((media_content_info_t *)(data))->type == MEDIA_CONTAINER_HTTP_RESPONSE)
+#else
+#include <epan/dissectors/packet-http.h>
+#define MIIO_MEDIA_IS_REQUEST(data) ((data) && ((http_message_info_t *)(data))->type == HTTP_REQUEST)
+#define MIIO_MEDIA_IS_RESPONSE(data) ((data) && ((http_message_info_t *)(data))->type == HTTP_RESPONSE)
+#endif
+
 #endif /* MIIO_WS_COMPAT_H */

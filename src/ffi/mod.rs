@@ -20,11 +20,13 @@ use crate::state;
 
 mod keys;
 mod mibeacon;
+mod micloud;
 mod miot;
 mod roborock;
 mod stream;
 pub use keys::{miio_key_file_use, miio_key_row_check, miio_key_store_replace};
 pub use mibeacon::{mibeacon_dissect, mibeacon_locate, mibeacon_quantity_get};
+pub use micloud::micloud_dissect;
 pub use miot::{miio_miot_copy, miio_miot_spec_folder_use};
 pub use roborock::{roborock_dissect_frame, roborock_heuristic_match, roborock_map_copy};
 pub use stream::miio_stream_next;

@@ -21,6 +21,16 @@ pub struct Context {
     /// The HTTP connection (responses pair with its requests in order).
     pub connection: u32,
     pub time_ns: i128,
+    /// What HTTP says the body is, when it says.
+    pub direction: Direction,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Direction {
+    #[default]
+    Unknown,
+    Request,
+    Response,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,13 +116,16 @@ pub fn request_line(head: &[u8]) -> Option<(String, String)> {
 }
 
 pub fn dissect(state: &mut DissectorState, ctx: &Context, head: &[u8], body: &[u8]) -> Dissection {
-    if let Some(params) = form::parse(body) {
-        if let Some(req) = message::request(params) {
-            let line = request_line(head);
-            return request(state, ctx, &req, line);
+    if ctx.direction != Direction::Response {
+        if let Some(req) = form::parse(body).and_then(message::request) {
+            return request(state, ctx, &req, request_line(head));
         }
+    }
+    if ctx.direction == Direction::Request {
         return Dissection::new(Kind::Other);
     }
+    // A base64 reply can read as a form (`…=`): replies are told by their
+    // connection's waiting request, login replies by their prefix.
     if body.starts_with(b"&&&START&&&") {
         return login(state, ctx, body);
     }

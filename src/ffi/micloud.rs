@@ -1,0 +1,146 @@
+//! The Mi cloud API entry point of include/micloud_abi.h.
+
+use super::{bytes, bytes_mut, guarded, put_text};
+use crate::abi::{
+    micloud_check, micloud_context, micloud_direction, micloud_harvest, micloud_info,
+    micloud_key_source as Source, micloud_kind, micloud_mode, micloud_param, miio_status,
+    MICLOUD_MAX_HARVEST, MICLOUD_MAX_PARAMS,
+};
+use crate::micloud::dissect::{dissect, Context, Direction, Dissection, Kind};
+use crate::micloud::message::{Check, Mode};
+use crate::micloud::session::KeySource;
+use crate::state;
+
+/// # Safety
+/// See include/micloud_abi.h.
+#[no_mangle]
+pub unsafe extern "C" fn micloud_dissect(
+    head: *const u8,
+    head_len: usize,
+    body: *const u8,
+    body_len: usize,
+    ctx: *const micloud_context,
+    plaintext: *mut u8,
+    plaintext_cap: usize,
+    info: *mut micloud_info,
+) -> miio_status {
+    guarded(|| {
+        let (Some(head), Some(body), Some(c), Some(out), Some(info)) = (
+            bytes(head, head_len),
+            bytes(body, body_len),
+            ctx.as_ref(),
+            bytes_mut(plaintext, plaintext_cap),
+            info.as_mut(),
+        ) else {
+            return miio_status::MIIO_ERR_NULL_ARG;
+        };
+        let ctx = Context {
+            frame: c.frame_number,
+            visited: c.visited != 0,
+            connection: c.connection,
+            time_ns: i128::from(c.time_sec) * 1_000_000_000 + i128::from(c.time_nsec),
+            direction: match c.direction {
+                micloud_direction::MICLOUD_DIRECTION_UNKNOWN => Direction::Unknown,
+                micloud_direction::MICLOUD_DIRECTION_REQUEST => Direction::Request,
+                micloud_direction::MICLOUD_DIRECTION_RESPONSE => Direction::Response,
+            },
+        };
+        let d = dissect(&mut state::lock(), &ctx, head, body);
+        fill(info, &d, out);
+        miio_status::MIIO_OK
+    })
+}
+
+/// Copies `text` into the plaintext buffer at `*at`; its (offset, length),
+/// or `None` when it does not fit.
+fn place(out: &mut [u8], at: &mut usize, text: &[u8]) -> Option<(u32, u32)> {
+    let dest = out.get_mut(*at..*at + text.len())?;
+    dest.copy_from_slice(text);
+    let placed = (*at as u32, text.len() as u32);
+    *at += text.len();
+    Some(placed)
+}
+
+fn fill(info: &mut micloud_info, d: &Dissection, out: &mut [u8]) {
+    // SAFETY: micloud_info is plain C data; all zeros is a valid value.
+    *info = unsafe { std::mem::zeroed() };
+    info.kind = match d.kind {
+        Kind::Other => micloud_kind::MICLOUD_OTHER,
+        Kind::Request => micloud_kind::MICLOUD_REQUEST,
+        Kind::Response => micloud_kind::MICLOUD_RESPONSE,
+        Kind::Login => micloud_kind::MICLOUD_LOGIN,
+    };
+    info.mode = match d.mode {
+        None => micloud_mode::MICLOUD_MODE_NONE,
+        Some(Mode::Rc4) => micloud_mode::MICLOUD_MODE_RC4,
+        Some(Mode::Hmac) => micloud_mode::MICLOUD_MODE_HMAC,
+    };
+    put_text(&mut info.path, d.path.as_deref().unwrap_or(""));
+    put_text(&mut info.nonce, d.nonce.as_deref().unwrap_or(""));
+    put_text(&mut info.summary, &d.summary);
+    (info.rc4_hash, info.signature) = (check(d.rc4_hash), check(d.signature));
+    (info.key_source, info.key_ref) = match d.key {
+        None => (Source::MICLOUD_KEY_NONE, 0),
+        Some(KeySource::TableRow(n)) => (Source::MICLOUD_KEY_TABLE_ROW, n),
+        Some(KeySource::LoginReply(n)) => (Source::MICLOUD_KEY_LOGIN_REPLY, n),
+        Some(KeySource::RequestField(n)) => (Source::MICLOUD_KEY_REQUEST_FIELD, n),
+    };
+    info.keys_tried = d.keys_tried;
+    let mut at = 0;
+    for (slot, p) in info
+        .params
+        .iter_mut()
+        .zip(d.params.iter().take(MICLOUD_MAX_PARAMS as usize))
+    {
+        let slot: &mut micloud_param = slot;
+        put_text(&mut slot.name, &p.name);
+        (slot.offset, slot.length) = (p.span.start as u32, p.span.len() as u32);
+        if let Some((o, n)) = p.plain.as_deref().and_then(|t| place(out, &mut at, t)) {
+            (slot.decrypted, slot.plain_offset, slot.plain_length) = (1, o, n);
+        }
+        info.param_count += 1;
+    }
+    if let Some((o, n)) = d.response.as_deref().and_then(|t| place(out, &mut at, t)) {
+        (
+            info.has_response,
+            info.response_offset,
+            info.response_length,
+        ) = (1, o, n);
+    }
+    let r = &d.record;
+    info.request_in = r.request_in.unwrap_or(0);
+    info.response_in = r.response_in.unwrap_or(0);
+    if let Some(t) = r.response_time_ns {
+        (info.has_time, info.time_ns) = (1, t as i64);
+    }
+    for (slot, h) in info
+        .harvest
+        .iter_mut()
+        .zip(d.harvested.iter().take(MICLOUD_MAX_HARVEST as usize))
+    {
+        let slot: &mut micloud_harvest = slot;
+        put_text(&mut slot.did, &h.device.did);
+        if let Some(t) = h.device.token {
+            (slot.has_token, slot.token) = (1, t);
+        }
+        put_text(&mut slot.model, h.device.model.as_deref().unwrap_or(""));
+        put_text(&mut slot.localip, h.device.localip.as_deref().unwrap_or(""));
+        if let Some(m) = h.device.mac {
+            (slot.has_mac, slot.mac) = (1, m);
+        }
+        if let Some(k) = &h.bindkey {
+            let b = k.bytes();
+            slot.bindkey_len = b.len() as u8;
+            slot.bindkey[..b.len()].copy_from_slice(b);
+        }
+        info.harvest_count += 1;
+    }
+}
+
+fn check(c: Check) -> micloud_check {
+    match c {
+        Check::Good => micloud_check::MICLOUD_CHECK_GOOD,
+        Check::Bad => micloud_check::MICLOUD_CHECK_BAD,
+        Check::NotChecked => micloud_check::MICLOUD_CHECK_NOT_CHECKED,
+    }
+}
