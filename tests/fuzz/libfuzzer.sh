@@ -21,7 +21,7 @@ source "$here/../lib/sandbox.sh"
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(dissect_frame key_input payload roborock_frame miot mibeacon)
+[ ${#targets[@]} -gt 0 ] || targets=(dissect_frame key_input payload roborock_frame miot mibeacon micloud)
 
 export RUSTC_BOOTSTRAP=1
 # The fuzz crate has no lock file: pick dependency versions this Rust builds
@@ -51,7 +51,7 @@ corpus_root="$project_root/target/fuzz-corpus"
 make_corpora() {
   sandbox_init
   sandbox_copy "$project_root"/tests/captures/*.pcapng
-  mkdir -p "$corpus_root"/{dissect_frame,key_input,payload,roborock_frame,miot,mibeacon}
+  mkdir -p "$corpus_root"/{dissect_frame,key_input,payload,roborock_frame,miot,mibeacon,micloud}
   # Roborock frames as the peers recorded them (flag byte: TCP, MQTT, discovery).
   local m=0 truth flag
   for truth in "$project_root"/tests/captures/roborock-*.truth.jsonl; do
@@ -86,6 +86,14 @@ make_corpora() {
   local m=0 hex
   grep -o '"data_hex": "[0-9a-f]*"' "$project_root/tests/captures/mibeacon-vectors.jsonl" | cut -d'"' -f4 |
     while read -r hex; do m=$((m + 1)); printf '%s' "$hex" | xxd -r -p > "$corpus_root/mibeacon/advert-$m"; done
+  # Mi cloud: micloud 0.6's request bodies and a reply (flag 4 request, 8 reply).
+  local body
+  for body in $(grep -o '_BODY: &str = "[^"]*"' "$project_root/src/micloud/message_tests.rs" | cut -d'"' -f2); do
+    m=$((m + 1)); { printf '\4'; printf '%s' "$body"; } > "$corpus_root/micloud/request-$m"
+  done
+  grep -o 'RESPONSE: &str = "[^"]*"' "$project_root/src/micloud/message_tests.rs" | cut -d'"' -f2 |
+    { printf '\10'; cat; } > "$corpus_root/micloud/reply"
+  printf '\0&&&START&&&{"ssecurity":"gH4pK8sE1rT6wQ2zX9cV3b==","code":0}' > "$corpus_root/micloud/login"
   printf '0a1b2c3d 3f4a1c2b9d8e7f60112233445566aa01 vacuum\n# c\nc0ffee00deadbeef0123456789abcdef\n' > "$corpus_root/key_input/file"
   printf '0a1b2c3d\ttoken\t3f4a1c2b9d8e7f60112233445566aa01\tvacuum' > "$corpus_root/key_input/row"
   printf '\tcloud\tXk3mP9qLw2Zr7TbN\t' > "$corpus_root/key_input/cloud"
@@ -101,12 +109,12 @@ for target in "${targets[@]}"; do
   log="$project_root/target/fuzz-$target.log"
   limit=(-max_total_time="$seconds")
   [ -z "${FUZZ_RUNS:-}" ] || limit+=(-runs="$FUZZ_RUNS")
-  # dissect_frame keeps a capture's state across inputs by design (frames
+  # dissect_frame and micloud keep a capture's state across inputs by design (frames
   # held for a later key, links, learned keys: reset every 64 inputs), which
   # LeakSanitizer takes for a leak after nearly every input and answers with
   # a whole-heap scan (~170 executions a second instead of ~5,000).
   # AddressSanitizer's memory checks stay on.
-  [ "$target" != dissect_frame ] || limit+=(-detect_leaks=0)
+  case "$target" in dissect_frame | micloud) limit+=(-detect_leaks=0) ;; esac
   started=$(date +%s)
   if cargo fuzz run --fuzz-dir "$here" -O -s "$sanitizer" "$target" "$corpus_root/$target" -- \
        "${limit[@]}" -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
