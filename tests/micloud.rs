@@ -1,0 +1,95 @@
+//! The Mi cloud API through the real tshark, on captures micloud 0.6's own
+//! client made over TLS 1.3 to a stand-in server (tests/peers/micloud/),
+//! with only the TLS key log given: every request and reply decrypts to
+//! what the peers sent (`*.expected.jsonl`, from an independent decoder
+//! checked against the server's truth), hashes verify, requests and replies
+//! link, and the device list's token decrypts the local miIO frames.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::*;
+use serde_json::Value;
+
+fn expected(name: &str) -> Vec<Value> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/captures/{name}.expected.jsonl"));
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// `-T fields` per frame (all occurrences joined by `|`), keyed by frame.
+fn by_frame(rows: Vec<Vec<String>>) -> std::collections::HashMap<u64, Vec<String>> {
+    rows.into_iter()
+        .map(|mut r| (r.remove(0).parse().unwrap(), r))
+        .collect()
+}
+
+const FIELDS: [&str; 10] = [
+    "frame.number",
+    "micloud.data",
+    "micloud.response",
+    "micloud.rc4_hash.status",
+    "micloud.signature.status",
+    "micloud.request_in",
+    "micloud.response_in",
+    "miio.decrypted",
+    "miio.checksum.status",
+    "miio.key",
+];
+
+fn run(sandbox: &Sandbox, name: &str, extra: &[&str]) -> std::collections::HashMap<u64, Vec<String>> {
+    let pcap = sandbox.capture(&format!("{name}.pcapng"));
+    let keys = sandbox.capture(&format!("{name}.keys"));
+    let keylog = format!("tls.keylog_file:{}", keys.display());
+    let mut args = vec!["-o", keylog.as_str(), "-E", "occurrence=a", "-E", "aggregator=|"];
+    args.extend_from_slice(extra);
+    by_frame(sandbox.fields_with(&pcap, &args, &FIELDS))
+}
+
+fn json_eq(got: &str, want: &Value) -> bool {
+    serde_json::from_str::<Value>(got).is_ok_and(|g| &g == want)
+}
+
+/// Every API call of `name` decrypted exact and linked; the number of calls.
+fn check_api(name: &str, rows: &std::collections::HashMap<u64, Vec<String>>, two_pass: bool) -> usize {
+    let mut calls = 0;
+    for e in expected(name).iter().filter(|e| e["kind"] == "api") {
+        let (req, rep) = (e["request_frame"].as_u64().unwrap(), e["response_frame"].as_u64().unwrap());
+        let (r, p) = (&rows[&req], &rows[&rep]);
+        let data = e["params"].as_array().unwrap().iter().find(|p| p[0] == "data").unwrap()[1].as_str().unwrap();
+        assert_eq!(r[0], data, "{name} frame {req}: micloud.data");
+        assert_eq!((r[2].as_str(), r[3].as_str()), ("1", "1"), "{name} frame {req}: hashes");
+        assert_eq!(p[1], e["response"].as_str().unwrap(), "{name} frame {rep}: micloud.response");
+        assert_eq!(p[4], req.to_string(), "{name} frame {rep}: request_in");
+        if two_pass {
+            assert_eq!(r[5], rep.to_string(), "{name} frame {req}: response_in");
+        }
+        calls += 1;
+    }
+    calls
+}
+
+#[test]
+fn the_chain_decrypts_with_only_the_tls_key_log() {
+    let sandbox = Sandbox::new();
+    for two_pass in [false, true] {
+        let extra: &[&str] = if two_pass { &["-2"] } else { &[] };
+        let rows = run(&sandbox, "micloud-chain", extra);
+        let calls = check_api("micloud-chain", &rows, two_pass);
+        assert!(calls >= 4, "{calls} API calls");
+        // The local device's frames: decrypted with the device list's token.
+        let mut local = 0;
+        for e in expected("micloud-chain").iter().filter(|e| e["kind"] == "miio" && e.get("json").is_some()) {
+            let f = &rows[&e["frame"].as_u64().unwrap()];
+            assert!(json_eq(&f[6], &e["json"]), "frame {}: {} vs {}", e["frame"], f[6], e["json"]);
+            assert_eq!(f[7], "1", "frame {}: checksum", e["frame"]);
+            assert!(f[8].contains("Mi cloud device list"), "frame {}: key {}", e["frame"], f[8]);
+            local += 1;
+        }
+        assert!(local >= 4, "{local} local frames");
+    }
+}
