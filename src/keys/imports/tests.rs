@@ -130,3 +130,23 @@ fn json_after_prompts_only_on_the_first_line() {
     assert!(json_value(b"Username: [x]\n").is_none());
     assert!(json_value(b"# keys [\n0a1b2c3d x\n").is_none());
 }
+
+#[test]
+fn hostile_and_cut_files_never_panic() {
+    for name in [
+        "extractor-output.txt",
+        "core.config_entries",
+        "python-miio-cloud-list-bad.json",
+    ] {
+        let whole = sample(name);
+        for end in (0..whole.len()).step_by(7) {
+            let _ = read(&whole[..end]);
+        }
+    }
+    let nested = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let (found, _) = read(nested.as_bytes());
+    assert!(found.tokens.is_empty());
+    // An escape sequence left open eats the rest of its line.
+    let (found, status) = read(b"\x1b[\x1b\n   TOKEN: \x1b[33\n\xff\xfe\n");
+    assert!(found.tokens.is_empty() && status.is_none());
+}

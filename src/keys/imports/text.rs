@@ -56,12 +56,19 @@ pub fn strip_ansi(line: &str) -> Cow<'_, str> {
 /// for the user, not data.
 pub struct Lines<'a>(HashMap<&'a [u8], u32>);
 
+/// Strings indexed at most: a real file has some thousands; a hostile one
+/// must not cost gigabytes (its later values get line 0).
+const MAX_INDEXED: usize = 200_000;
+
 impl<'a> Lines<'a> {
     pub fn new(text: &'a [u8]) -> Lines<'a> {
         let mut map = HashMap::new();
         for (i, line) in text.split(|&b| b == b'\n').enumerate() {
             let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
             for quoted in line.split(|&b| b == b'"').skip(1).step_by(2) {
+                if map.len() >= MAX_INDEXED {
+                    return Lines(map);
+                }
                 map.entry(quoted).or_insert(number);
             }
         }
@@ -107,5 +114,8 @@ mod tests {
         assert_eq!(lines.of("token"), 2);
         assert_eq!(lines.of("x"), 4);
         assert_eq!(lines.of("missing"), 0);
+        let many: String = (0..MAX_INDEXED + 5).map(|i| format!("\"{i}\",")).collect();
+        let lines = Lines::new(many.as_bytes());
+        assert_eq!((lines.of("0"), lines.of(&MAX_INDEXED.to_string())), (1, 0));
     }
 }
