@@ -9,16 +9,20 @@
 //!
 //! Lines for Roborock devices, and Roborock home data (JSON), are read by
 //! `roborock_file`; `model DEVICE_ID MODEL` lines (a device's MIoT model) by
-//! `miot::models`. Bad lines are reported by number; the good ones are used.
+//! `miot::models`; files other tools wrote (token extractor output, Home
+//! Assistant's config entries, python-miio's cloud device list) by
+//! `imports`, which tells the kinds apart. Bad lines are reported by number;
+//! the good ones are used.
 
 use std::path::Path;
 
-use crate::keys::bindkey::{self, BINDKEY_TYPE};
+use crate::keys::bindkey::BINDKEY_TYPE;
+use crate::keys::imports;
 use crate::keys::roborock::ROBOROCK_TYPE;
 use crate::keys::roborock_file;
 use crate::keys::{parse_device_id, parse_key, printable, KeyEntry, KeyType};
 use crate::miio::crypto::DeviceKey;
-use crate::miot::models::{self, MODEL_LINE};
+use crate::miot::models::MODEL_LINE;
 use crate::state::{DissectorState, KeyFileWatch};
 
 /// Larger files are refused rather than read into memory.
@@ -74,34 +78,29 @@ pub fn use_file(state: &mut DissectorState, path: &Path) -> UseOutcome {
         Err(e) => Err(e),
     };
     match contents {
-        Ok(text) => {
-            let (keys, mut problems) = parse(&text);
-            let (roborock_keys, roborock_problems) = roborock_file::parse(&text);
-            problems.extend(roborock_problems);
-            let (models, model_problems) = models::parse_file(&text);
-            problems.extend(model_problems);
-            state.miot.models.set_file(models);
-            let (bindkeys, bindkey_problems) = bindkey::parse_file(&text);
-            problems.extend(bindkey_problems);
-            let keys_loaded = keys.len() + roborock_keys.len() + bindkeys.len();
-            state.bindkeys.set_file_keys(bindkeys);
-            state.keys.set_file_keys(keys);
-            state.roborock.set_file_keys(roborock_keys);
+        Ok(raw) => {
+            let (found, status) = imports::read(&imports::text::decode(&raw));
+            let keys_loaded = found.tokens.len() + found.roborock.len() + found.bindkeys.len();
+            state.miot.models.set_file(found.models);
+            state.bindkeys.set_file_keys(found.bindkeys);
+            state.keys.set_file_keys(found.tokens);
+            state.roborock.set_file_keys(found.roborock);
             state.key_file = KeyFileWatch {
                 path: path.to_path_buf(),
                 version,
                 keys_loaded,
                 error: None,
             };
-            let report = problems
+            let status = status.map(|s| format!("key file {}: {s}", path.display()));
+            let problems = found
+                .problems
                 .into_iter()
-                .map(|p| format!("key file {} {p}", path.display()))
-                .collect();
+                .map(|p| format!("key file {} {p}", path.display()));
             UseOutcome {
                 changed: true,
                 readable: true,
                 keys_loaded,
-                report,
+                report: status.into_iter().chain(problems).collect(),
             }
         }
         Err(e) => {
@@ -134,6 +133,13 @@ const MAX_QUOTED: usize = 40;
 
 /// The keys of a file, and one message per refused line.
 pub fn parse(text: &[u8]) -> (Vec<KeyEntry>, Vec<String>) {
+    parse_lines(text, false)
+}
+
+/// [`parse`]; with `among_other_text` (the file is a tool's output with key
+/// lines in it), a line whose first word is neither a device id nor a token
+/// is the tool's text, passed over rather than refused.
+pub(crate) fn parse_lines(text: &[u8], among_other_text: bool) -> (Vec<KeyEntry>, Vec<String>) {
     let mut keys = Vec::new();
     if roborock_file::is_json(text) {
         // Roborock home data: read by roborock_file, no miIO keys in it.
@@ -143,7 +149,7 @@ pub fn parse(text: &[u8]) -> (Vec<KeyEntry>, Vec<String>) {
     for (i, raw_line) in text.split(|&b| b == b'\n').enumerate() {
         let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
         match std::str::from_utf8(raw_line) {
-            Ok(line) => match parse_line(line, number) {
+            Ok(line) => match parse_line(line, number, among_other_text) {
                 Ok(Some(entry)) => keys.push(entry),
                 Ok(None) => {}
                 Err(why) => problems.push(format!("line {number}: {why}")),
@@ -154,8 +160,9 @@ pub fn parse(text: &[u8]) -> (Vec<KeyEntry>, Vec<String>) {
     (keys, problems)
 }
 
-/// `Ok(None)` for blank and comment lines.
-fn parse_line(line: &str, number: u32) -> Result<Option<KeyEntry>, String> {
+/// `Ok(None)` for blank and comment lines, and for other text when
+/// `among_other_text`.
+fn parse_line(line: &str, number: u32, among_other_text: bool) -> Result<Option<KeyEntry>, String> {
     let content = line.split('#').next().unwrap_or("").trim();
     if content.is_empty() {
         return Ok(None);
@@ -178,6 +185,9 @@ fn parse_line(line: &str, number: u32) -> Result<Option<KeyEntry>, String> {
     // "token [comment]": a token for any device.
     if let Ok(token) = parse_key(KeyType::Token, first) {
         return Ok(Some(entry(None, token)));
+    }
+    if among_other_text && parse_device_id(first).is_err() {
+        return Ok(None);
     }
     // "device_id token [comment]".
     let device_id = parse_device_id(first).map_err(|_| {
