@@ -179,9 +179,11 @@ void miio_keys_register(module_t *miio_module)
         keys_uat);
 
     prefs_register_filename_preference(miio_module, "key_file", "Key file",
-        "A text file of keys, read again whenever it changes: one "
-        "\"device_id token [comment]\" or \"token [comment]\" a line (a token "
-        "alone is tried on every device); '#' starts a comment. Bad lines are "
-        "reported by line number; the good ones are used.",
+        "A file of keys, read again whenever it changes: lines \"device_id token "
+        "[comment]\" or \"token [comment]\" (a token alone is tried on every device), "
+        "\"roborock [DUID] LOCAL_KEY\", \"bindkey [MAC] KEY\", \"model DEVICE_ID MODEL\"; "
+        "'#' starts a comment. Also read whole: Xiaomi-cloud-tokens-extractor's output, "
+        "Home Assistant's .storage/core.config_entries, python-miio's cloud device list, "
+        "Roborock home data. Bad entries are reported; the good ones are used.",
         &miio_key_file_path, FALSE);
 }
