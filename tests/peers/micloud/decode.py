@@ -12,8 +12,9 @@ from micloud or server.py):
   response   = base64 of RC4(key) of the JSON text
 
 <path> is the URL path without "/app". The ssecurity comes from the capture's
-serviceLoginAuth2 reply if it has one, else from --ssecurity (what a user
-configures), else from the `ssecurity` form field micloud sends in clear.
+serviceLoginAuth2 reply if it has one, else from the `ssecurity` form field
+micloud sends in clear, else from --ssecurity (what a user configures); the
+first that verifies rc4_hash__ and signature is used ("ssecurity_source").
 The local miIO frames (UDP 54321) are decrypted with the token of the device
 whose `localip` the decrypted device list gives for the frame's device
 address (AES-128-CBC, key MD5(token), IV MD5(key ‖ token)).
@@ -52,14 +53,20 @@ class Obj(list):
 
 
 def flatten(obj, out):
+    """(field, value) pairs in tree order; ("<h2 frame>", None) marks the
+    start of each HTTP/2 frame's subtree; *_raw values are their hex."""
     for k, v in obj:
         if isinstance(v, Obj):
+            if k == "http2.stream":
+                out.append(("<h2 frame>", None))
             flatten(v, out)
         elif k.endswith("_raw"):
             out.append((k, v[0] if isinstance(v, list) else v))
         elif isinstance(v, list):
             for item in v:
                 if isinstance(item, Obj):
+                    if k == "http2.stream":
+                        out.append(("<h2 frame>", None))
                     flatten(item, out)
                 else:
                     out.append((k, item))
@@ -122,46 +129,63 @@ def http_messages(packets):
                 (cur or h2)["form"].append([v, None])
             elif k == "urlencoded-form.value" and (cur or h2):
                 (cur or h2)["form"][-1][1] = v
-            # -- HTTP/2
-            elif k == "http2.streamid":
-                sid = int(v)
-                if sid == 0:
-                    h2 = None
-                    continue
-                key = (tcp_stream, sid, int(sport))
-                h2 = h2_streams.get(key)
-                if h2 is None:
-                    h2 = {"http": "2", "h2_stream": sid, "frame": None, "tcp_stream": tcp_stream,
-                          "src_port": int(sport), "dst_port": int(dport), "form": [], "frames": [],
-                          "headers": [], "body": b""}
-                    h2_streams[key] = h2
-                if frame not in h2["frames"]:
-                    h2["frames"].append(frame)
-            elif h2 is not None and k == "http2.header.name":
-                h2["headers"].append([v, None])
-            elif h2 is not None and k == "http2.header.value":
-                h2["headers"][-1][1] = v
-            elif h2 is not None and k == "http2.data.data_raw":
-                h2["body"] += bytes.fromhex(v)
-            elif h2 is not None and k == "http2.flags.end_stream" and v in ("1", "True", "true"):
-                h2["frame"] = frame
-                hdrs = dict(h2["headers"])
-                if ":method" in hdrs:
-                    h2.update(method=hdrs[":method"], **{"request.uri": hdrs[":path"], "host": hdrs[":authority"]})
-                    h2["content_type"] = hdrs.get("content-type")
-                    h2["cookie"] = "; ".join(v2 for n, v2 in h2["headers"] if n == "cookie")
-                else:
-                    h2["status"] = int(hdrs[":status"])
-                    h2["content_type"] = hdrs.get("content-type")
-                    h2["set_cookie"] = [v2 for n, v2 in h2["headers"] if n == "set-cookie"]
-                msgs.append(h2)
-                del h2_streams[(tcp_stream, h2["h2_stream"], int(sport))]
+            # -- HTTP/2: a frame's fields are gathered, then applied to its stream
+            elif k == "<h2 frame>":
+                h2 = finish_h2_frame(h2, frame, tcp_stream, sport, dport, h2_streams, msgs)
+                h2 = {"frame_fields": [], "form": []}
+            elif h2 is not None and k.startswith("http2."):
+                h2["frame_fields"].append((k, v))
+        finish_h2_frame(h2, frame, tcp_stream, sport, dport, h2_streams, msgs)
     msgs.sort(key=lambda m: m["frame"])
     return msgs
 
 
 def unique(frames):
     return list(dict.fromkeys(frames))
+
+
+def finish_h2_frame(h2, frame, tcp_stream, sport, dport, h2_streams, msgs):
+    """Adds one HTTP/2 frame (its fields and any form pairs tshark found in
+    it) to its stream's message; a frame with END_STREAM completes it."""
+    if not h2:
+        return None
+    f = h2["frame_fields"]
+    sid = int(first(f, "http2.streamid", "0"))
+    ftype = first(f, "http2.type")
+    if sid == 0 or ftype not in ("0", "1", "9"):
+        return None
+    key = (tcp_stream, sid, int(sport))
+    msg = h2_streams.setdefault(key, {"http": "2", "h2_stream": sid, "frame": None, "tcp_stream": tcp_stream,
+                                      "src_port": int(sport), "dst_port": int(dport), "form": [],
+                                      "frames": [], "headers": [], "body": b""})
+    if frame not in msg["frames"]:
+        msg["frames"].append(frame)
+    for k, v in f:
+        if k == "http2.header.name":
+            msg["headers"].append([v, None])
+        elif k == "http2.header.value":
+            msg["headers"][-1][1] = v
+    if ftype == "0":
+        whole = first(f, "http2.body.reassembled.data_raw")
+        if whole is not None:
+            msg["body"] = bytes.fromhex(whole)
+        elif int(first(f, "http2.length", "0")) > 0:
+            msg["body"] += bytes.fromhex(first(f, "http2.data.data_raw"))
+    msg["form"] += h2["form"]
+    if first(f, "http2.flags.end_stream") == "1":
+        msg["frame"] = frame
+        hdrs = dict(msg["headers"])
+        msg["content_type"] = hdrs.get("content-type")
+        if ":method" in hdrs:
+            msg.update(method=hdrs[":method"], host=hdrs[":authority"])
+            msg["request.uri"] = hdrs[":path"]
+            msg["cookie"] = "; ".join(v for n, v in msg["headers"] if n == "cookie")
+        else:
+            msg["status"] = int(hdrs[":status"])
+            msg["set_cookie"] = [v for n, v in msg["headers"] if n == "set-cookie"]
+        msgs.append(msg)
+        del h2_streams[key]
+    return None
 
 
 def sni_by_stream(packets):
@@ -315,9 +339,9 @@ def decode(pcap, keys, configured):
             candidates = []
             if ssecurity_login:
                 candidates.append(("login reply", ssecurity_login))
-            candidates += [("configured", s) for s in configured]
             if form.get("ssecurity"):
                 candidates.append(("form", form["ssecurity"]))
+            candidates += [("configured", s) for s in configured]
             rec["ssecurity_in_form"] = "ssecurity" in form
             for source, ss in candidates:
                 try:
@@ -363,7 +387,7 @@ def compare_truth(records, truth, problems):
     apis = [r for r in http if r["kind"] == "api"]
     logins = [r for r in http if r["kind"] == "login"]
     client = [t for t in truth if t.get("kind") == "micloud"]
-    calls = [t for t in client if t["call"] in ("get_devices", "request_country")]
+    calls = [t for t in client if t["call"] in ("get_devices", "request_country", "h2_request")]
     if len(calls) != len(apis):
         problems.append("%d API exchanges, %d micloud calls in the truth" % (len(apis), len(calls)))
     for rec, t in zip(apis, calls):
@@ -374,6 +398,9 @@ def compare_truth(records, truth, problems):
                             % (rec["request_frame"], t["result"], got))
         if "data" in t and dict(map(tuple, rec.get("params", []))).get("data") != t["data"]:
             problems.append("frame %s: data param differs from micloud's" % rec["request_frame"])
+        if "ssecurity_in_form" in t and rec.get("ssecurity_in_form") != t["ssecurity_in_form"]:
+            problems.append("frame %s: ssecurity in the form: %s, client: %s"
+                            % (rec["request_frame"], rec.get("ssecurity_in_form"), t["ssecurity_in_form"]))
     for t in client:
         if t["call"] == "login" and not any(r.get("ssecurity") == t["ssecurity"] for r in logins):
             problems.append("micloud's ssecurity %s is in no login reply" % t["ssecurity"])

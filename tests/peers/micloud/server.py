@@ -2,7 +2,7 @@
 """Stand-in for the Xiaomi account server and the Mi Home cloud API, for
 making test captures.
 
-One HTTPS server (TLS 1.3 only, the self-signed certificate of gen-cert.sh)
+One HTTPS server (TLS 1.3 only, the self-signed certificate of gen-cert.py)
 answers for every host name a Mi Home client uses, told apart by the Host
 header (checked against the TLS SNI):
 
@@ -394,9 +394,6 @@ def tls_context(alpn):
 def serve_h2(conn, client_port, truth):
     """One HTTP/2 connection (the `h2` package's framing), requests answered
     one stream at a time as they complete."""
-    import h2.config
-    import h2.connection
-    import h2.events
     h2c = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=False, header_encoding="utf-8"))
     h2c.initiate_connection()
     conn.sendall(h2c.data_to_send())
@@ -447,6 +444,12 @@ def main():
     ctx = tls_context(["h2"] if args.h2 else ["http/1.1"])
 
     if args.h2:
+        # Imported before "ready", not on the first connection (an import
+        # there delays the server's first answer by tens of milliseconds).
+        global h2
+        import h2.config
+        import h2.connection
+        import h2.events
         listener = socket.create_server((args.address, args.port), reuse_port=False)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         stop = threading.Event()
