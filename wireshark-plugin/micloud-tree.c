@@ -142,7 +142,7 @@ add_harvest(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const micloud_i
                                                        "Harvested: device %s", h->did);
         proto_item_set_generated(proto_tree_add_string(ht, hf_harvested_did, tvb, 0, 0, h->did));
         if (h->has_token) {
-            proto_item_set_generated(proto_tree_add_bytes(ht, hf_harvested_token, tvb, 0, 0, h->token));
+            proto_item_set_generated(proto_tree_add_bytes_with_length(ht, hf_harvested_token, tvb, 0, 0, h->token, 16));
             tokens++;
         }
         if (h->model[0])

@@ -19,9 +19,11 @@ pub fn harvest(
     d: &Dissection,
     plain: &[u8],
 ) -> Vec<Harvest> {
+    // Without a path (HTTP/2, an unknown endpoint) the reply's shape tells.
     let path = d.path.as_deref().unwrap_or("");
-    if path.ends_with("/device_list") || path.ends_with("/device_list_page") {
-        let devices = device_list(plain);
+    let devices = device_list(plain);
+    let is_list = path.ends_with("/device_list") || path.ends_with("/device_list_page");
+    if is_list || (path.is_empty() && !devices.is_empty()) {
         if !ctx.visited {
             for dev in &devices {
                 apply_device(state, ctx.frame, dev);
@@ -35,7 +37,7 @@ pub fn harvest(
             })
             .collect();
     }
-    if path.ends_with("/blt_get_beaconkey") {
+    if path.ends_with("/blt_get_beaconkey") || path.is_empty() {
         let Some((did, key)) = d
             .record
             .data
@@ -71,6 +73,9 @@ fn apply_device(state: &mut DissectorState, frame: u32, dev: &Device) {
     let Some(id) = dev.miio_id() else {
         return;
     };
+    if state.micloud.dids.len() < MAX_MACS && !state.micloud.dids.contains(&dev.did) {
+        state.micloud.dids.push(dev.did.clone());
+    }
     if let Some(model) = &dev.model {
         state
             .miot

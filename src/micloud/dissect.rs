@@ -144,6 +144,12 @@ fn request(
     d.path = path.clone();
     d.mode = Some(req.mode);
     d.nonce = Some(req.nonce.clone());
+    // Later passes: the path the first pass recovered.
+    let path = path.or_else(|| {
+        let known = state.micloud.records.get(&ctx.frame);
+        known.filter(|_| ctx.visited).and_then(|r| r.path.clone())
+    });
+    d.path = path.clone();
     let chosen = if ctx.visited {
         // Later passes: the key the first pass found.
         let known = state
@@ -173,6 +179,22 @@ fn request(
         }
         found
     };
+    // No path (HTTP/2): the one its signature verifies, when known.
+    let chosen = match chosen {
+        Some((key, source, dec)) if path.is_none() && !ctx.visited => {
+            let dids = state.micloud.dids.iter().map(String::as_str);
+            match super::paths::recover(req, &key, dids) {
+                Some(p) => {
+                    let dec = message::decrypt(req, &method, Some(&p), &key).unwrap_or(dec);
+                    d.path = Some(p);
+                    Some((key, source, dec))
+                }
+                None => Some((key, source, dec)),
+            }
+        }
+        other => other,
+    };
+    let path = d.path.clone();
     d.params = req
         .params
         .iter()

@@ -6,7 +6,7 @@
 //! bodies), `message` (a request or response decrypted with one key),
 //! `harvest` (ssecurity from a login reply, tokens, models and bindkeys),
 //! `session` (keys, requests waiting for replies, per-frame records),
-//! `dissect` (one body whole), `apply` (harvested keys into the stores),
+//! `paths` (a path recovered from its signature), `dissect` (one body whole), `apply` (harvested keys into the stores),
 //! `summary` (the Info column). Pure: nothing
 //! here knows about Wireshark. Work in progress for issue 21.
 
@@ -16,5 +16,6 @@ pub mod dissect;
 pub mod form;
 pub mod harvest;
 pub mod message;
+pub mod paths;
 pub mod session;
 pub mod summary;

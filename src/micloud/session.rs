@@ -55,6 +55,8 @@ pub struct MicloudState {
     pub records: HashMap<u32, Record>,
     /// did → MAC, from device lists (a beaconkey reply names only the did).
     pub macs: HashMap<String, [u8; 6]>,
+    /// miIO device ids from device lists (for `/home/rpc/<did>` paths).
+    pub dids: Vec<String>,
 }
 
 impl MicloudState {
@@ -67,6 +69,7 @@ impl MicloudState {
         self.pending.clear();
         self.records.clear();
         self.macs.clear();
+        self.dids.clear();
     }
 
     /// Keys to try: the request's own `ssecurity` first, then those the

@@ -23,7 +23,10 @@ pub fn response(d: &Dissection) -> String {
         };
     };
     let path = d.path.as_deref().unwrap_or("");
-    if path.ends_with("/device_list") || path.ends_with("/device_list_page") {
+    if path.ends_with("/device_list")
+        || path.ends_with("/device_list_page")
+        || (path.is_empty() && !d.harvested.is_empty() && d.harvested[0].bindkey.is_none())
+    {
         return format!("reply: {} devices", d.harvested.len());
     }
     if let Some(h) = d.harvested.first().filter(|h| h.bindkey.is_some()) {
