@@ -26,6 +26,9 @@ for _ in $(seq 1 "$repeat"); do
   parts+=("$project_root"/tests/captures/*.pcapng "$project_root"/tests/captures/mibeacon-*.pcap)
 done
 mergecap -a -w "$corpus" "${parts[@]}"
+# The Mi cloud captures' TLS secrets, so their bodies reach the plugin.
+cat "$project_root"/tests/captures/micloud-*.keys > "$sandbox/tls.keys"
+chmod a+r "$sandbox/tls.keys"
 chmod a+r "$corpus"
 corpus_frames=$(capinfos -c -M "$corpus" | awk '/Number of packets/ {print $NF}')
 
@@ -36,7 +39,7 @@ for seed in $(seq 1 "$seeds"); do
     editcap -E "$rate" --seed "$seed" "$corpus" "$fuzzed" 2>/dev/null
     chmod a+r "$fuzzed"
     set +e
-    as_user tshark -r "$fuzzed" -2 -V "${miio_test_keys[@]}" >/dev/null 2>"$sandbox/stderr"
+    as_user tshark -r "$fuzzed" -2 -V "${miio_test_keys[@]}" -o "tls.keylog_file:$sandbox/tls.keys" >/dev/null 2>"$sandbox/stderr"
     status=$?
     set -e
     runs=$((runs + 1))
