@@ -29,7 +29,7 @@ fn by_frame(rows: Vec<Vec<String>>) -> std::collections::HashMap<u64, Vec<String
         .collect()
 }
 
-const FIELDS: [&str; 10] = [
+const FIELDS: [&str; 11] = [
     "frame.number",
     "micloud.data",
     "micloud.response",
@@ -40,6 +40,7 @@ const FIELDS: [&str; 10] = [
     "miio.decrypted",
     "miio.checksum.status",
     "miio.key",
+    "miio.model",
 ];
 
 fn run(
@@ -209,4 +210,31 @@ fn the_device_list_reply_shows_what_it_gave() {
         .count();
     let note = format!("Keys for the capture: {tokens} device tokens, 0 bindkeys");
     assert!(rows[0][4].contains(&note), "{}", rows[0][4]);
+}
+
+#[test]
+fn ssecurity_rows_are_checked() {
+    let sandbox = Sandbox::new();
+    let pcap = sandbox.capture("micloud-no-login.pcapng");
+    let good = key_row("", "ssecurity", "xOKgbxjTW5fh8KK0xtjg8g==", "account");
+    let out = sandbox.run(
+        "tshark",
+        &["-r", pcap.to_str().unwrap(), "-o", &good, "-c", "1"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bad = key_row("", "ssecurity", "xOKgbx!", "account");
+    let out = sandbox.run(
+        "tshark",
+        &["-r", pcap.to_str().unwrap(), "-o", &bad, "-c", "1"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains(r#"miio_keys row ("account"): key: an ssecurity is base64 (24 characters, e.g. from the login reply); this one has 7 characters and is not base64 of 8 to 64 bytes"#),
+        "{stderr}"
+    );
 }

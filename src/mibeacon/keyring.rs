@@ -152,6 +152,25 @@ mod tests {
     }
 
     #[test]
+    fn learned_keys_come_after_configured_ones_and_go_with_the_capture() {
+        let mac = [1, 2, 3, 4, 5, 6];
+        let mut ring = Keyring::default();
+        ring.set_table_keys(vec![entry(Some(mac), 1, 1)]);
+        ring.learn(Some(mac), Bindkey::Ccm([9; 16]), 55);
+        ring.learn(Some(mac), Bindkey::Ccm([9; 16]), 56);
+        ring.learn(None, Bindkey::Ccm([8; 16]), 57);
+        let order: Vec<_> = ring.for_mac(&mac).iter().map(|(s, _)| *s).collect();
+        assert_eq!(
+            order,
+            [KeySource::TableRow(1), KeySource::Learned(55)],
+            "learned once"
+        );
+        assert_eq!(ring.any_device(&mac)[0].0, KeySource::Learned(57));
+        ring.reset_capture();
+        assert_eq!(ring.for_mac(&mac).len(), 1);
+    }
+
+    #[test]
     fn memory_stays_bounded() {
         let mut ring = Keyring::default();
         for i in 0..(MAX_REMEMBERED as u32 + 10) {
