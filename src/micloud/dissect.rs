@@ -292,3 +292,7 @@ fn response(state: &mut DissectorState, ctx: &Context, body: &[u8]) -> Dissectio
     d.summary = summary::response(&d);
     d
 }
+
+#[cfg(test)]
+#[path = "dissect_tests.rs"]
+mod tests;
