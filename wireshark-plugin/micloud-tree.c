@@ -72,7 +72,8 @@ static void
 add_json(tvbuff_t *ptvb, uint32_t offset, uint32_t length, packet_info *pinfo, proto_tree *tree,
          dissector_handle_t json)
 {
-    uint8_t first = length ? tvb_get_guint8(ptvb, (int)offset) : 0;
+    const uint8_t *start = length ? tvb_get_ptr(ptvb, (int)offset, 1) : NULL;
+    uint8_t first = start ? start[0] : 0;
     if (json && (first == '{' || first == '['))
         call_dissector(json, tvb_new_subset_length(ptvb, (int)offset, (int)length), pinfo, tree);
 }

@@ -97,6 +97,10 @@ make_corpora() {
   printf '0a1b2c3d 3f4a1c2b9d8e7f60112233445566aa01 vacuum\n# c\nc0ffee00deadbeef0123456789abcdef\n' > "$corpus_root/key_input/file"
   printf '0a1b2c3d\ttoken\t3f4a1c2b9d8e7f60112233445566aa01\tvacuum' > "$corpus_root/key_input/row"
   printf '\tcloud\tXk3mP9qLw2Zr7TbN\t' > "$corpus_root/key_input/cloud"
+  # Files users already have: extractor output, Home Assistant, cloud lists.
+  for f in "$project_root"/tests/captures/keyfiles/*; do
+    [ "$(basename "$f")" = README.md ] || cp "$f" "$corpus_root/key_input/file-$(basename "$f")"
+  done
 }
 make_corpora
 

@@ -3,6 +3,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use miio_dissector::keys::file as key_file;
+use miio_dissector::keys::imports;
 use miio_dissector::keys::roborock::parse_any_row;
 use miio_dissector::keys::roborock_file;
 use miio_dissector::keys::RawRow;
@@ -18,6 +19,12 @@ fuzz_target!(|data: &[u8]| {
         assert!(p.len() < 300, "messages stay short: {}", p.len());
     }
     let _ = roborock_keys;
+    // Whole files users already have (extractor output, Home Assistant's
+    // config entries, cloud lists), as the key file reads them.
+    let (found, status) = imports::read(&imports::text::decode(data));
+    for p in found.problems.iter().chain(status.iter()) {
+        assert!(p.len() < 400, "messages stay short: {}", p.len());
+    }
 
     let text = String::from_utf8_lossy(data);
     let mut fields = text.split('\t');
