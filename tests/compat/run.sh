@@ -80,6 +80,9 @@ run_version() { # run_version VERSION -> 0 pass, 1 fail
   mountpoint -q "$dir/proc" || mount -t proc proc "$dir/proc"
   trap 'umount "$dir/proc" 2>/dev/null || true' RETURN
   local failed=0 t
+  # Only this run's logs count in the summary (older binaries' logs stay otherwise).
+  local old
+  for old in "$target".*.log; do [ "$old" = "$target.build.log" ] || rm -f "$old"; done
   for t in $tests; do
     chroot "$dir" env HOME=/root TMPDIR=/tmp "$t" --test-threads=2 >"$target.$(basename "$t").log" 2>&1 || {
       failed=1; echo "compat $version: $(basename "$t") failed (see $target.$(basename "$t").log)" >&2; }
