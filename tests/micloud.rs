@@ -238,3 +238,43 @@ fn ssecurity_rows_are_checked() {
         "{stderr}"
     );
 }
+
+#[test]
+fn without_its_ssecurity_in_clear_only_a_row_decrypts() {
+    // micloud-row: HTTP/2 calls that, like the app's, carry no ssecurity.
+    let sandbox = Sandbox::new();
+    let pcap = sandbox.capture("micloud-row.pcapng");
+    let keys = sandbox.capture("micloud-row.keys");
+    let keylog = format!("tls.keylog_file:{}", keys.display());
+    let plain = sandbox.fields_with(
+        &pcap,
+        &[
+            "-o",
+            &keylog,
+            "-Y",
+            "micloud",
+            "-E",
+            "occurrence=a",
+            "-E",
+            "aggregator=|",
+        ],
+        &["_ws.col.Info", "_ws.expert.message"],
+    );
+    assert_eq!(plain.len(), 8, "4 requests, 4 replies");
+    for r in &plain {
+        assert!(r[0].contains("(encrypted, no key)"), "{r:?}");
+        assert!(
+            r[1].contains("no ssecurity decrypts it: add a miio_keys row of type ssecurity"),
+            "{r:?}"
+        );
+    }
+    let row = key_row("", "ssecurity", "xOKgbxjTW5fh8KK0xtjg8g==", "account");
+    let rows = run(&sandbox, "micloud-row", &["-2", "-o", &row]);
+    assert_eq!(check_api("micloud-row", &rows, true), 4);
+    let used = sandbox.fields_with(
+        &pcap,
+        &["-o", &keylog, "-o", &row, "-Y", "micloud.nonce"],
+        &["micloud.key_row"],
+    );
+    assert_eq!(used, vec![vec!["1".to_string()]; 4]);
+}

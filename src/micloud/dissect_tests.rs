@@ -2,8 +2,8 @@
 //! (message_tests.rs): no key, a row, the reply paired and harvested.
 
 use super::*;
-use crate::micloud::session::KeySource;
 use crate::micloud::crypto::b64;
+use crate::micloud::session::KeySource;
 use crate::state::DissectorState;
 
 // micloud 0.6's blt_get_beaconkey request without its `ssecurity` field

@@ -6,7 +6,7 @@
 # on lo, TLS secrets from the client's SSLKEYLOGFILE. Checks every capture with
 # decode.py --check, which also writes micloud-*.expected.jsonl.
 # Needs root (capture on lo, port 443) and PyPI for the peers' venv.
-#   tests/peers/micloud/make-captures.sh [NAME...]   (micloud-chain, micloud-no-login,
+#   tests/peers/micloud/make-captures.sh [NAME...]   (micloud-chain, micloud-no-login, micloud-row,
 #                                                     micloud-h2; default: all)
 set -euo pipefail
 export PYTHONDONTWRITEBYTECODE=1
@@ -117,8 +117,20 @@ micloud-h2() {
   finish micloud-h2 --ssecurity "$ssecurity_no_login"
 }
 
+# 4. As 3, but no call sends the ssecurity in clear, as the app does not:
+#    only a configured ssecurity (a miio_keys row) decrypts anything.
+micloud-row() {
+  fresh
+  start_capture micloud-row
+  start_server --h2
+  "$py" "$here/h2client.py" --user-id "$user_id" --service-token "$service_token_no_login" \
+    --ssecurity "$ssecurity_no_login" --country sg --out "$work/client.jsonl" --no-clear-ssecurity-from 1
+  stop_server; stop_capture
+  finish micloud-row --ssecurity "$ssecurity_no_login"
+}
+
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(micloud-chain micloud-no-login micloud-h2)
+[ ${#names[@]} -gt 0 ] || names=(micloud-chain micloud-no-login micloud-h2 micloud-row)
 for name in "${names[@]}"; do
   echo "== $name"
   "$name"
