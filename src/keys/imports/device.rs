@@ -148,15 +148,9 @@ pub fn renamed(message: &str, field: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::extractor::NAMES;
     use super::*;
 
-    const NAMES: Names = Names {
-        did: "ID",
-        token: "TOKEN",
-        model: "MODEL",
-        mac: "MAC",
-        ble_key: "BLE KEY",
-    };
     const TOKEN: &str = "3f4a1c2b9d8e7f60112233445566aa01";
     const BLE_KEY: &str = "e9ea895fac7cca6d30532432a516f3a8";
 

@@ -33,7 +33,7 @@ const LABELS: [(&str, Label); 7] = [
     ("MODEL", Label::Model),
 ];
 
-const NAMES: Names = Names {
+pub(super) const NAMES: Names = Names {
     did: "ID",
     token: "TOKEN",
     model: "MODEL",
