@@ -9,6 +9,7 @@
 #include <epan/expert.h>
 #include <epan/packet.h>
 
+#include "json-sub.h"
 #include "micloud-shim.h"
 
 static int hf_path = -1;
@@ -75,7 +76,7 @@ add_json(tvbuff_t *ptvb, uint32_t offset, uint32_t length, packet_info *pinfo, p
     const uint8_t *start = length ? tvb_get_ptr(ptvb, (int)offset, 1) : NULL;
     uint8_t first = start ? start[0] : 0;
     if (json && (first == '{' || first == '['))
-        call_dissector(json, tvb_new_subset_length(ptvb, (int)offset, (int)length), pinfo, tree);
+        miio_call_json(json, tvb_new_subset_length(ptvb, (int)offset, (int)length), pinfo, tree);
 }
 
 static void

@@ -14,6 +14,7 @@
 #include <epan/packet.h>
 
 #include "roborock-fields.h"
+#include "json-sub.h"
 #include "text-item.h"
 
 static const value_string roborock_frame_error_vals[] = {
@@ -31,20 +32,6 @@ static const value_string roborock_decrypt_vals[] = {
     { ROBOROCK_DECRYPT_GIVEN_UP,    "no key fitted the first frames of this connection (or MQTT device), so keys are no longer tried on it" },
     { 0, NULL }
 };
-
-/* The JSON dissector, without letting it rewrite the columns. */
-static void
-call_json(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root)
-{
-    bool info = col_get_writable(pinfo->cinfo, COL_INFO);
-    bool protocol = col_get_writable(pinfo->cinfo, COL_PROTOCOL);
-
-    col_set_writable(pinfo->cinfo, COL_INFO, FALSE);
-    col_set_writable(pinfo->cinfo, COL_PROTOCOL, FALSE);
-    call_dissector(roborock_json_handle, tvb, pinfo, root);
-    col_set_writable(pinfo->cinfo, COL_INFO, info);
-    col_set_writable(pinfo->cinfo, COL_PROTOCOL, protocol);
-}
 
 /* A span of the RPC text, which the core wrote from a Rust string: UTF-8. */
 static void
@@ -138,7 +125,7 @@ add_rpc(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *tree, u
                              info->error_code);
     add_span_string(rpc_tree, pinfo, hf_roborock_error_message, rpc_tvb, in_rpc(info->error_message, info));
     if (roborock_json_handle && root)
-        call_json(rpc_tvb, pinfo, root);
+        miio_call_json(roborock_json_handle, rpc_tvb, pinfo, root);
 }
 
 static void
@@ -206,7 +193,7 @@ add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *t
     if (info->inner.present) {
         add_rpc(tvb, pinfo, root, plain_tree, plaintext, info);
     } else if (roborock_json_handle && root && len > 0 && plaintext[0] == '{') {
-        call_json(plain_tvb, pinfo, root);
+        miio_call_json(roborock_json_handle, plain_tvb, pinfo, root);
     }
 }
 
