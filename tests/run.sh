@@ -29,6 +29,7 @@ if [ "${1:-}" != "--quick" ]; then
   step "memcheck" tests/memcheck.sh
   step "libfuzzer" tests/fuzz/libfuzzer.sh 30
   step "README samples" tests/readme-samples.sh
+  step "README samples self-test" tests/readme-samples.sh --self-test
   step "benchmark (short form)" env DOUBLINGS=7 RUNS=1 PLUGIN_SO=target/release/libmiio_dissector.so tests/bench/tshark-bench.sh
   step "MIoT naming benchmark (short form)" env DOUBLINGS=6 RUNS=1 PLUGIN_SO=target/release/libmiio_dissector.so tests/bench/miot-bench.sh
   step "MiBeacon benchmark (short form)" env DOUBLINGS=5 RUNS=1 PLUGIN_SO=target/release/libmiio_dissector.so tests/bench/mibeacon-bench.sh
