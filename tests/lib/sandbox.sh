@@ -52,14 +52,16 @@ miio_test_keys=(
 # sandbox_init [PLUGIN_SO]: builds the plugin (unless given) and makes
 # $sandbox, a private HOME with the plugin installed.
 sandbox_init() {
-  local so=${1:-}
+  local so=${1:-${PLUGIN_SO:-}}
   if [ -z "$so" ]; then
     (cd "$project_root" && cargo build --release --quiet)
     so="$project_root/target/release/libmiio_dissector.so"
   fi
   sandbox=$(mktemp -d /tmp/miio-sandbox.XXXXXX)
   local version
-  version=$(pkg-config --modversion wireshark | cut -d. -f1,2)
+  # The personal plugin folder of the tshark that runs (not of the headers
+  # built against: a chroot's tshark may differ from this machine's).
+  version=$(tshark --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -1 | cut -d. -f1,2)
   mkdir -p "$sandbox/.local/lib/wireshark/plugins/$version/epan" "$sandbox/no-global-plugins" "$sandbox/.config/wireshark"
   cp "$so" "$sandbox/.local/lib/wireshark/plugins/$version/epan/miio.so"
   chmod -R a+rwX "$sandbox"
@@ -74,6 +76,27 @@ as_user() {
   else
     HOME=$sandbox WIRESHARK_PLUGIN_DIR=$sandbox/no-global-plugins "$@"
   fi
+}
+
+# without_plugin CMD...: as as_user, but with no plugin at all (an empty
+# HOME): what Wireshark alone does with the same input.
+without_plugin() {
+  mkdir -p "$sandbox/plain-home"
+  chmod a+rwx "$sandbox/plain-home"
+  if [ "$(id -u)" -eq 0 ]; then
+    HOME=$sandbox/plain-home WIRESHARK_PLUGIN_DIR=$sandbox/no-global-plugins \
+      setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+  else
+    HOME=$sandbox/plain-home WIRESHARK_PLUGIN_DIR=$sandbox/no-global-plugins "$@"
+  fi
+}
+
+# plugin_protocols: the short names of the protocols the plugin registers
+# (those tshark lists with it and not without it), one a line.
+plugin_protocols() {
+  without_plugin tshark -G protocols | cut -f2 | sort >"$sandbox/protocols-plain"
+  as_user tshark -G protocols | cut -f2 | sort >"$sandbox/protocols-plugin"
+  comm -13 "$sandbox/protocols-plain" "$sandbox/protocols-plugin"
 }
 
 # sandbox_miot_specs: the test spec files in python-miio's cache folder of
