@@ -28,12 +28,22 @@ export RUSTC_BOOTSTRAP=1
 # (cargo 1.84 and newer; older ones ignore it).
 export CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback
 if ! command -v cargo-fuzz >/dev/null && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo-fuzz" ]; then
-  echo "libfuzzer: installing cargo-fuzz from crates.io (cargo install --locked cargo-fuzz)"
-  # The newest cargo-fuzz's locked dependencies may need a newer Rust than
-  # this one (0.13.2 needs 1.91); 0.13.1's build with Rust 1.85.
-  cargo install --quiet --locked cargo-fuzz ||
-    { echo "libfuzzer: retrying with cargo-fuzz 0.13.1, whose dependencies build with Rust 1.85"
-      cargo install --quiet --locked cargo-fuzz@0.13.1; }
+  # The newest cargo-fuzz's locked dependencies need Rust 1.91 (0.13.2);
+  # 0.13.1's build with Rust 1.85, the oldest this project supports (Debian
+  # 13's). Pick by the Rust at hand, so that no failed build is shown.
+  rust=$(rustc --version | awk '{print $2}')
+  fuzz_crate=cargo-fuzz@0.13.1
+  if printf '1.91.0\n%s\n' "$rust" | sort -V -C; then fuzz_crate=cargo-fuzz; fi
+  echo "libfuzzer: installing $fuzz_crate from crates.io for Rust $rust (cargo install --locked; a few minutes, once)"
+  install_log="$project_root/target/cargo-fuzz-install.log"
+  mkdir -p "$project_root/target"
+  if ! cargo install --quiet --locked "$fuzz_crate" >"$install_log" 2>&1; then
+    # A newer release may need a newer Rust than the one picked for: the
+    # release known to build with 1.85 is the fallback.
+    echo "libfuzzer: $fuzz_crate did not build with Rust $rust (see $install_log); installing cargo-fuzz@0.13.1"
+    cargo install --quiet --locked cargo-fuzz@0.13.1 >>"$install_log" 2>&1 ||
+      { echo "libfuzzer: cargo-fuzz could not be installed:" >&2; tail -20 "$install_log" >&2; exit 1; }
+  fi
 fi
 
 sanitizer=${FUZZ_SANITIZER:-}
