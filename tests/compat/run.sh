@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the plugin against another Wireshark release and runs the whole test
-# suite (unit and tshark integration tests) with that release's tshark.
+# suite (unit and tshark integration tests) with that release's tshark, then
+# the README's samples, their self-test and a short tshark fuzz (2 seeds).
 #
 #   tests/compat/run.sh VERSION...      VERSION: 4.0 (bookworm), 4.4 (trixie), 4.6 (sid)
 #   tests/compat/run.sh --bench VERSION...   tests/bench/tshark-bench.sh instead
@@ -87,9 +88,35 @@ run_version() { # run_version VERSION -> 0 pass, 1 fail
     chroot "$dir" env HOME=/root TMPDIR=/tmp "$t" --test-threads=2 >"$target.$(basename "$t").log" 2>&1 || {
       failed=1; echo "compat $version: $(basename "$t") failed (see $target.$(basename "$t").log)" >&2; }
   done
+  # The checks that are scripts, not cargo tests: the README's samples (and
+  # the check of the check) and the short tshark fuzz, with that tshark.
+  run_scripts "$dir" "$target" "$version" || failed=1
   local summary
   summary=$(cat "$target".*.log | grep -h "^test result" | awk '{p+=$4; f+=$6} END {print p" passed, "f" failed"}')
   if [ $failed -eq 0 ]; then echo "compat $version (tshark $got): PASS ($summary)"; else echo "compat $version (tshark $got): FAIL ($summary)"; fi
+  return $failed
+}
+
+run_scripts() { # run_scripts CHROOT TARGET VERSION -> 0 all passed
+  local dir=$1 target=$2 version=$3 script failed=0 log
+  cp "$root/README.md" "$dir$root/"
+  rm -rf "$dir$root/tests/fuzz"
+  mkdir -p "$dir$root/tests/fuzz"
+  cp "$root/tests/readme-samples.sh" "$dir$root/tests/"
+  cp "$root/tests/fuzz/tshark-fuzz.sh" "$dir$root/tests/fuzz/"
+  cp "$target/release/deps/libmiio_dissector.so" "$dir/tmp/miio-$version.so"
+  chmod -R a+rX "$dir$root" "$dir/tmp/miio-$version.so"
+  for script in "tests/readme-samples.sh" "tests/readme-samples.sh --self-test" "tests/fuzz/tshark-fuzz.sh 2"; do
+    log="$target.script-$(echo "$script" | tr -c 'a-z0-9' -).log"
+    # shellcheck disable=SC2086
+    if chroot "$dir" env HOME=/root TMPDIR=/tmp PLUGIN_SO="/tmp/miio-$version.so" $root/$script >"$log" 2>&1; then
+      echo "compat $version: $script: $(tail -1 "$log")"
+    else
+      failed=1
+      echo "compat $version: $script FAILED (see $log):" >&2
+      grep -E "DIFFERS|not in the output|FAIL|still matches|not ours" "$log" | head -10 >&2
+    fi
+  done
   return $failed
 }
 
