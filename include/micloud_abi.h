@@ -45,6 +45,22 @@ typedef enum micloud_direction {
     MICLOUD_DIRECTION_RESPONSE = 2
 } micloud_direction;
 
+/* How a reply's body read (micloud_info.reply_status). */
+typedef enum micloud_reply_status {
+    MICLOUD_REPLY_NONE = 0,              /* not a reply */
+    MICLOUD_REPLY_CLEAR = 1,             /* JSON in clear: response_* are into the body */
+    MICLOUD_REPLY_JSON = 2,              /* base64 RC4, decrypted to JSON */
+    MICLOUD_REPLY_INFLATED = 3,          /* RC4 of a compressed stream, inflated to JSON
+                                            (inflated_length bytes: micloud_inflated_copy) */
+    MICLOUD_REPLY_NOT_JSON = 4,          /* decrypted with its request's key: neither JSON nor
+                                            a compressed stream */
+    MICLOUD_REPLY_TOO_LARGE = 5,         /* a stream that inflates past the cap (not kept) */
+    MICLOUD_REPLY_BROKEN = 6,            /* a stream that does not inflate (cut, corrupted) */
+    MICLOUD_REPLY_INFLATED_NOT_JSON = 7, /* inflated (micloud_inflated_copy), not JSON */
+    MICLOUD_REPLY_NOT_BASE64 = 8         /* neither base64 nor JSON: with no key, encrypted or
+                                            not is not known */
+} micloud_reply_status;
+
 typedef struct micloud_context {
     uint32_t frame_number;
     micloud_direction direction; /* what HTTP says the body is */
@@ -87,8 +103,9 @@ typedef struct micloud_info {
     micloud_key_source key_source;
     uint32_t key_ref;
     uint32_t keys_tried;
-    uint8_t has_response;         /* the decrypted response (or login JSON) */
-    uint32_t response_offset;     /* in the plaintext buffer */
+    uint8_t has_response;         /* the response's JSON (or login JSON), when it is in
+                                     the plaintext buffer (CLEAR: in the body) */
+    uint32_t response_offset;     /* in the plaintext buffer (CLEAR: in the body) */
     uint32_t response_length;
     uint32_t request_in;
     uint32_t response_in;
@@ -97,6 +114,14 @@ typedef struct micloud_info {
     uint32_t harvest_count;
     micloud_harvest harvest[MICLOUD_MAX_HARVEST];
     char summary[MICLOUD_TEXT_CAP];
+    micloud_reply_status reply_status;
+    uint8_t has_decrypted;        /* a reply's RC4 plaintext, in the plaintext buffer (for
+                                     JSON replies the same bytes as the response) */
+    uint32_t decrypted_offset;
+    uint32_t decrypted_length;
+    char compression[8];          /* the stream's format: "gzip", "zlib"; "" */
+    uint32_t inflated_length;     /* INFLATED, INFLATED_NOT_JSON: micloud_inflated_copy */
+    char content_encoding[32];    /* the reply's MIOT-CONTENT-ENCODING header (HTTP/1.x); "" */
 } micloud_info;
 
 /*
@@ -108,5 +133,11 @@ typedef struct micloud_info {
 miio_status micloud_dissect(const uint8_t *head, size_t head_len, const uint8_t *body,
                             size_t body_len, const micloud_context *ctx, uint8_t *plaintext,
                             size_t plaintext_cap, micloud_info *info);
+
+/*
+ * Copies the text the last micloud_dissect inflated (info.inflated_length
+ * bytes) into dest.
+ */
+miio_status micloud_inflated_copy(uint8_t *dest, size_t cap, size_t *copied);
 
 #endif /* MICLOUD_ABI_H */

@@ -21,6 +21,7 @@
 pub mod abi;
 pub mod ffi;
 pub mod frame_table;
+pub mod inflate;
 pub mod keys;
 pub mod mibeacon;
 pub mod micloud;

@@ -17,3 +17,14 @@ miio_call_json(dissector_handle_t json, tvbuff_t *tvb, packet_info *pinfo, proto
     col_set_writable(pinfo->cinfo, COL_INFO, info);
     col_set_writable(pinfo->cinfo, COL_PROTOCOL, protocol);
 }
+
+void
+miio_call_json_text(dissector_handle_t json, tvbuff_t *tvb, unsigned offset, unsigned length,
+                    packet_info *pinfo, proto_tree *tree)
+{
+    /* tvb_get_guint8 is deprecated from 4.4 on, tvb_get_uint8 missing in 4.0. */
+    const uint8_t *start = length ? tvb_get_ptr(tvb, (int)offset, 1) : NULL;
+    uint8_t first = start ? start[0] : 0;
+    if (json && (first == '{' || first == '['))
+        miio_call_json(json, tvb_new_subset_length(tvb, (int)offset, (int)length), pinfo, tree);
+}

@@ -15,4 +15,9 @@
  * differs between Wireshark versions, to the plugin's summary). */
 void miio_call_json(dissector_handle_t json, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree);
 
+/* The same on tvb[offset, offset+length) when it starts as JSON text does
+ * ('{' or '['). */
+void miio_call_json_text(dissector_handle_t json, tvbuff_t *tvb, unsigned offset, unsigned length,
+                         packet_info *pinfo, proto_tree *tree);
+
 #endif /* MIIO_JSON_SUB_H */

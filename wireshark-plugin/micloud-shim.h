@@ -7,6 +7,8 @@
 #ifndef MICLOUD_SHIM_H
 #define MICLOUD_SHIM_H
 
+#include <stdbool.h>
+
 #include <epan/packet.h>
 
 #include "miio_dissector.h"
@@ -18,5 +20,11 @@ void micloud_register_fields(int proto);
 /* Draws a dissected body; plain holds the decrypted texts info points at. */
 void micloud_draw(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int proto,
                   const micloud_info *info, uint8_t *plain, dissector_handle_t json);
+
+/* micloud-reply.c: the response (a login reply's JSON, or a reply in clear,
+ * decrypted or inflated, its JSON dissected); false when it needs a key. */
+void micloud_reply_register(int proto);
+bool micloud_add_reply(proto_tree *tree, proto_item *top, tvbuff_t *tvb, tvbuff_t *ptvb, packet_info *pinfo,
+                       const micloud_info *info, dissector_handle_t json);
 
 #endif /* MICLOUD_SHIM_H */

@@ -20,7 +20,6 @@ static int hf_param_name = -1;
 static int hf_param_value = -1;
 static int hf_param_encrypted = -1;
 static int hf_data = -1;
-static int hf_response = -1;
 static int hf_rc4_hash_status = -1;
 static int hf_signature_status = -1;
 static int hf_key_row = -1;
@@ -44,7 +43,6 @@ static int ett_harvested = -1;
 
 static expert_field ei_no_key = EI_INIT;
 static expert_field ei_hash_mismatch = EI_INIT;
-static expert_field ei_not_decrypted = EI_INIT;
 static expert_field ei_learned = EI_INIT;
 static expert_field ei_harvested = EI_INIT;
 
@@ -67,16 +65,6 @@ static proto_item *
 add_text(proto_tree *tree, int hf, tvbuff_t *ptvb, uint32_t offset, uint32_t length)
 {
     return proto_tree_add_item(tree, hf, ptvb, (int)offset, (int)length, ENC_UTF_8);
-}
-
-static void
-add_json(tvbuff_t *ptvb, uint32_t offset, uint32_t length, packet_info *pinfo, proto_tree *tree,
-         dissector_handle_t json)
-{
-    const uint8_t *start = length ? tvb_get_ptr(ptvb, (int)offset, 1) : NULL;
-    uint8_t first = start ? start[0] : 0;
-    if (json && (first == '{' || first == '['))
-        miio_call_json(json, tvb_new_subset_length(ptvb, (int)offset, (int)length), pinfo, tree);
 }
 
 static void
@@ -127,7 +115,7 @@ add_params(proto_tree *tree, tvbuff_t *tvb, tvbuff_t *ptvb, packet_info *pinfo,
         add_text(pt, hf_param_value, ptvb, p->plain_offset, p->plain_length);
         if (strcmp(p->name, "data") == 0) {
             add_text(pt, hf_data, ptvb, p->plain_offset, p->plain_length);
-            add_json(ptvb, p->plain_offset, p->plain_length, pinfo, pt, json);
+            miio_call_json_text(json, ptvb, p->plain_offset, p->plain_length, pinfo, pt);
         }
     }
 }
@@ -200,8 +188,10 @@ micloud_draw(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int proto,
     for (uint32_t i = 0; i < info->param_count; i++)
         if (info->params[i].decrypted)
             used = MAX(used, (size_t)info->params[i].plain_offset + info->params[i].plain_length);
-    if (info->has_response)
+    if (info->has_response && info->reply_status != MICLOUD_REPLY_CLEAR)
         used = MAX(used, (size_t)info->response_offset + info->response_length);
+    if (info->has_decrypted)
+        used = MAX(used, (size_t)info->decrypted_offset + info->decrypted_length);
     if (used) {
         ptvb = tvb_new_child_real_data(tvb, plain, (unsigned)used, (int)used);
         add_new_data_source(pinfo, ptvb, "Decrypted Mi cloud");
@@ -235,12 +225,8 @@ micloud_draw(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int proto,
             proto_item_set_generated(proto_tree_add_uint(mt, hf_keys_tried, tvb, 0, 0, info->keys_tried));
     }
     add_key(mt, tvb, info);
-    if (info->has_response && ptvb) {
-        add_text(mt, hf_response, ptvb, info->response_offset, info->response_length);
-        add_json(ptvb, info->response_offset, info->response_length, pinfo, mt, json);
-    } else if (info->kind == MICLOUD_RESPONSE) {
-        expert_add_info(pinfo, top, info->key_source == MICLOUD_KEY_NONE ? &ei_no_key : &ei_not_decrypted);
-    }
+    if (info->kind != MICLOUD_REQUEST && !micloud_add_reply(mt, top, tvb, ptvb, pinfo, info, json))
+        expert_add_info(pinfo, top, &ei_no_key);
     if (info->kind == MICLOUD_LOGIN && info->key_source != MICLOUD_KEY_NONE)
         expert_add_info(pinfo, top, &ei_learned);
     add_harvest(mt, tvb, pinfo, info, top);
@@ -259,7 +245,6 @@ micloud_register_fields(int proto)
         { &hf_param_value, { "Value", "micloud.param.value", FT_STRING, BASE_NONE, NULL, 0x0, "The value, decrypted", HFILL } },
         { &hf_param_encrypted, { "Encrypted value", "micloud.param.encrypted", FT_STRING, BASE_NONE, NULL, 0x0, "As sent: base64 RC4", HFILL } },
         { &hf_data, { "Data", "micloud.data", FT_STRING, BASE_NONE, NULL, 0x0, "The decrypted data param", HFILL } },
-        { &hf_response, { "Response", "micloud.response", FT_STRING, BASE_NONE, NULL, 0x0, "The decrypted response", HFILL } },
         { &hf_rc4_hash_status, { "rc4_hash__ status", "micloud.rc4_hash.status", FT_UINT8, BASE_DEC, VALS(check_vals), 0x0, NULL, HFILL } },
         { &hf_signature_status, { "Signature status", "micloud.signature.status", FT_UINT8, BASE_DEC, VALS(check_vals), 0x0, NULL, HFILL } },
         { &hf_key_row, { "Key row", "micloud.key_row", FT_UINT32, BASE_DEC, NULL, 0x0, "The miio_keys row (type ssecurity) used", HFILL } },
@@ -283,8 +268,6 @@ micloud_register_fields(int proto)
           "Encrypted; no ssecurity decrypts it: add a miio_keys row of type ssecurity, or capture the login", EXPFILL } },
         { &ei_hash_mismatch, { "micloud.hash_mismatch", PI_CHECKSUM, PI_WARN,
           "The hash does not match the request: altered, or not the path it was signed for", EXPFILL } },
-        { &ei_not_decrypted, { "micloud.wrong_key", PI_DECRYPTION, PI_WARN,
-          "The reply is not base64 RC4 under its request's key", EXPFILL } },
         { &ei_learned, { "micloud.ssecurity.learned", PI_DECRYPTION, PI_NOTE,
           "The login reply's ssecurity: now a key of the capture", EXPFILL } },
         { &ei_harvested, { "micloud.harvested.expert", PI_DECRYPTION, PI_NOTE,
@@ -296,4 +279,5 @@ micloud_register_fields(int proto)
     proto_register_subtree_array(ett, array_length(ett));
     expert = expert_register_protocol(proto);
     expert_register_field_array(expert, ei, array_length(ei));
+    micloud_reply_register(proto);
 }

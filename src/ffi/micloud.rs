@@ -3,11 +3,14 @@
 use super::{bytes, bytes_mut, guarded, put_text};
 use crate::abi::{
     micloud_check, micloud_context, micloud_direction, micloud_harvest, micloud_info,
-    micloud_key_source as Source, micloud_kind, micloud_mode, micloud_param, miio_status,
+    micloud_key_source as Source, micloud_kind, micloud_mode, micloud_param, micloud_reply_status,
+    miio_status,
     MICLOUD_MAX_HARVEST, MICLOUD_MAX_PARAMS,
 };
 use crate::micloud::dissect::{dissect, Context, Direction, Dissection, Kind};
+use crate::inflate::Inflated;
 use crate::micloud::message::{Check, Mode};
+use crate::micloud::reply::Reply;
 use crate::micloud::session::KeySource;
 use crate::state;
 
@@ -45,8 +48,36 @@ pub unsafe extern "C" fn micloud_dissect(
                 micloud_direction::MICLOUD_DIRECTION_RESPONSE => Direction::Response,
             },
         };
-        let d = dissect(&mut state::lock(), &ctx, head, body);
-        fill(info, &d, out);
+        let mut state = state::lock();
+        let d = dissect(&mut state, &ctx, head, body);
+        fill(info, &d, body, out);
+        state.micloud.inflated = match d.reply {
+            Some(Reply::Compressed {
+                inflated: Inflated::Whole(text),
+                ..
+            }) => text,
+            _ => Vec::new(),
+        };
+        miio_status::MIIO_OK
+    })
+}
+
+/// # Safety
+/// See include/micloud_abi.h.
+#[no_mangle]
+pub unsafe extern "C" fn micloud_inflated_copy(
+    dest: *mut u8,
+    cap: usize,
+    copied: *mut usize,
+) -> miio_status {
+    guarded(|| {
+        let (Some(dest), Some(copied)) = (bytes_mut(dest, cap), copied.as_mut()) else {
+            return miio_status::MIIO_ERR_NULL_ARG;
+        };
+        let state = state::lock();
+        let n = state.micloud.inflated.len().min(dest.len());
+        dest[..n].copy_from_slice(&state.micloud.inflated[..n]);
+        *copied = n;
         miio_status::MIIO_OK
     })
 }
@@ -61,7 +92,7 @@ fn place(out: &mut [u8], at: &mut usize, text: &[u8]) -> Option<(u32, u32)> {
     Some(placed)
 }
 
-fn fill(info: &mut micloud_info, d: &Dissection, out: &mut [u8]) {
+fn fill(info: &mut micloud_info, d: &Dissection, body: &[u8], out: &mut [u8]) {
     // SAFETY: micloud_info is plain C data; all zeros is a valid value.
     *info = unsafe { std::mem::zeroed() };
     info.kind = match d.kind {
@@ -100,13 +131,7 @@ fn fill(info: &mut micloud_info, d: &Dissection, out: &mut [u8]) {
         }
         info.param_count += 1;
     }
-    if let Some((o, n)) = d.response.as_deref().and_then(|t| place(out, &mut at, t)) {
-        (
-            info.has_response,
-            info.response_offset,
-            info.response_length,
-        ) = (1, o, n);
-    }
+    fill_reply(info, d, body, out, &mut at);
     let r = &d.record;
     info.request_in = r.request_in.unwrap_or(0);
     info.response_in = r.response_in.unwrap_or(0);
@@ -135,6 +160,54 @@ fn fill(info: &mut micloud_info, d: &Dissection, out: &mut [u8]) {
         }
         info.harvest_count += 1;
     }
+}
+
+/// The response's JSON and the reply's decrypted bytes: placed once when
+/// they are the same, the inflated text left for `micloud_inflated_copy`.
+fn fill_reply(info: &mut micloud_info, d: &Dissection, body: &[u8], out: &mut [u8], at: &mut usize) {
+    use micloud_reply_status as S;
+    put_text(&mut info.content_encoding, d.content_encoding.as_deref().unwrap_or(""));
+    let Some(reply) = &d.reply else {
+        // A login reply: its JSON.
+        if let Some((o, n)) = d.response.as_deref().and_then(|t| place(out, at, t)) {
+            (info.has_response, info.response_offset, info.response_length) = (1, o, n);
+        }
+        return;
+    };
+    let decrypted = reply.decrypted().and_then(|t| place(out, at, t));
+    if let Some((o, n)) = decrypted {
+        (info.has_decrypted, info.decrypted_offset, info.decrypted_length) = (1, o, n);
+    }
+    info.reply_status = match reply {
+        Reply::Clear(text) => {
+            let start = body.len() - body.trim_ascii_start().len();
+            (info.has_response, info.response_offset, info.response_length) =
+                (1, start as u32, text.len() as u32);
+            S::MICLOUD_REPLY_CLEAR
+        }
+        Reply::Json(_) => {
+            if let Some((o, n)) = decrypted {
+                (info.has_response, info.response_offset, info.response_length) = (1, o, n);
+            }
+            S::MICLOUD_REPLY_JSON
+        }
+        Reply::NotJson(_) => S::MICLOUD_REPLY_NOT_JSON,
+        Reply::NotBase64 => S::MICLOUD_REPLY_NOT_BASE64,
+        Reply::Compressed { format, inflated, .. } => {
+            put_text(&mut info.compression, format.name());
+            match inflated {
+                Inflated::TooLarge => S::MICLOUD_REPLY_TOO_LARGE,
+                Inflated::Broken => S::MICLOUD_REPLY_BROKEN,
+                Inflated::Whole(text) => {
+                    info.inflated_length = u32::try_from(text.len()).unwrap_or(u32::MAX);
+                    match d.response {
+                        Some(_) => S::MICLOUD_REPLY_INFLATED,
+                        None => S::MICLOUD_REPLY_INFLATED_NOT_JSON,
+                    }
+                }
+            }
+        }
+    };
 }
 
 fn check(c: Check) -> micloud_check {

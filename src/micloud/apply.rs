@@ -22,7 +22,7 @@ pub fn harvest(
     // Without a path (HTTP/2, an unknown endpoint) the reply's shape tells.
     let path = d.path.as_deref().unwrap_or("");
     let devices = device_list(plain);
-    let is_list = path.ends_with("/device_list") || path.ends_with("/device_list_page");
+    let is_list = path.ends_with("device_list") || path.ends_with("/device_list_page");
     if is_list || (path.is_empty() && !devices.is_empty()) {
         if !ctx.visited {
             for dev in &devices {

@@ -9,6 +9,7 @@ use super::crypto::signed_nonce;
 use super::form;
 use super::harvest::{self, Device};
 use super::message::{self, Check, Mode};
+use super::reply::{self, Reply};
 use super::session::{KeySource, Pending, Record};
 use super::summary;
 use crate::keys::bindkey::Bindkey;
@@ -69,8 +70,13 @@ pub struct Dissection {
     pub signature: Check,
     pub key: Option<KeySource>,
     pub keys_tried: u32,
-    /// The decrypted response (or the login reply's JSON).
+    /// The response's JSON text, decrypted and inflated (or the login
+    /// reply's JSON).
     pub response: Option<Vec<u8>>,
+    /// How the reply body read (decrypted, compressed, in clear...).
+    pub reply: Option<Reply>,
+    /// The reply's `MIOT-CONTENT-ENCODING` header, when the head shows it.
+    pub content_encoding: Option<String>,
     pub record: Record,
     pub harvested: Vec<Harvest>,
     pub summary: String,
@@ -89,6 +95,8 @@ impl Dissection {
             key: None,
             keys_tried: 0,
             response: None,
+            reply: None,
+            content_encoding: None,
             record: Record::default(),
             harvested: Vec::new(),
             summary: String::new(),
@@ -129,7 +137,7 @@ pub fn dissect(state: &mut DissectorState, ctx: &Context, head: &[u8], body: &[u
     if body.starts_with(b"&&&START&&&") {
         return login(state, ctx, body);
     }
-    response(state, ctx, body)
+    response(state, ctx, head, body)
 }
 
 fn request(
@@ -254,7 +262,7 @@ fn login(state: &mut DissectorState, ctx: &Context, body: &[u8]) -> Dissection {
     d
 }
 
-fn response(state: &mut DissectorState, ctx: &Context, body: &[u8]) -> Dissection {
+fn response(state: &mut DissectorState, ctx: &Context, head: &[u8], body: &[u8]) -> Dissection {
     let record = if ctx.visited {
         match state.micloud.records.get(&ctx.frame) {
             Some(r) => r.clone(),
@@ -282,15 +290,38 @@ fn response(state: &mut DissectorState, ctx: &Context, body: &[u8]) -> Dissectio
     let mut d = Dissection::new(Kind::Response);
     d.path = record.path.clone();
     d.key = record.key.as_ref().map(|(_, s)| *s);
-    if let Some((key, _)) = &record.key {
-        d.response = message::decrypt_response(body, key);
-    }
+    let read = reply::read(body, record.key.as_ref().map(|(k, _)| k));
+    d.response = read.json().map(<[u8]>::to_vec);
+    d.reply = Some(read);
+    d.content_encoding = header(head, "miot-content-encoding");
     d.record = record;
     if let Some(plain) = d.response.clone() {
         d.harvested = super::apply::harvest(state, ctx, &d, &plain);
     }
     d.summary = summary::response(&d);
     d
+}
+
+/// A header's value in an HTTP/1.x response head (`None` when the head is
+/// not one, e.g. HTTP/2, or has no such header).
+pub fn header(head: &[u8], name: &str) -> Option<String> {
+    if !head.starts_with(b"HTTP/") {
+        return None;
+    }
+    let end = head
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(head.len());
+    head[..end]
+        .split(|&b| b == b'\n')
+        .skip(1)
+        .filter_map(|line| std::str::from_utf8(line).ok())
+        .find_map(|line| {
+            let (n, v) = line.split_once(':')?;
+            n.trim().eq_ignore_ascii_case(name).then(|| {
+                crate::text::capped(v.trim(), 31, |c| !c.is_control())
+            })
+        })
 }
 
 #[cfg(test)]

@@ -36,12 +36,17 @@ impl Device {
 }
 
 /// Devices of a decrypted reply: `result.list[]` (`/home/device_list`,
-/// `/v2/home/device_list_page`); at most `MAX_DEVICES`.
+/// `/v2/home/device_list_page`, the Xiaomi Home integration's
+/// `device_list_page`) or `result.device_info[]` (the app's
+/// `/home/home_device_list`); at most `MAX_DEVICES`.
 pub fn device_list(json: &[u8]) -> Vec<Device> {
     let Ok(v) = serde_json::from_slice::<Value>(json) else {
         return Vec::new();
     };
-    let Some(list) = v.pointer("/result/list").and_then(Value::as_array) else {
+    let list = ["/result/list", "/result/device_info"]
+        .iter()
+        .find_map(|p| v.pointer(p).and_then(Value::as_array));
+    let Some(list) = list else {
         return Vec::new();
     };
     list.iter().take(MAX_DEVICES).filter_map(device).collect()

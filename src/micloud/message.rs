@@ -163,16 +163,6 @@ fn looks_like_sha1_b64(b: &[u8]) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || *c == b'+' || *c == b'/')
 }
 
-/// A response body decrypted: base64 RC4 under the request's key, whose
-/// plaintext is JSON text. `None` when it is not (a clear reply, or another
-/// key's).
-pub fn decrypt_response(body: &[u8], key: &SignedNonce) -> Option<Vec<u8>> {
-    let text = std::str::from_utf8(body).ok()?.trim();
-    let plain = decrypt_value(key, text)?;
-    let first = plain.iter().find(|b| !b.is_ascii_whitespace())?;
-    (matches!(first, b'{' | b'[') && std::str::from_utf8(&plain).is_ok()).then_some(plain)
-}
-
 #[cfg(test)]
 #[path = "message_tests.rs"]
 mod tests;

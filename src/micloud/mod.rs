@@ -17,5 +17,6 @@ pub mod form;
 pub mod harvest;
 pub mod message;
 pub mod paths;
+pub mod reply;
 pub mod session;
 pub mod summary;

@@ -57,6 +57,8 @@ pub struct MicloudState {
     pub macs: HashMap<String, [u8; 6]>,
     /// miIO device ids from device lists (for `/home/rpc/<did>` paths).
     pub dids: Vec<String>,
+    /// The last reply inflated, for the shim to copy.
+    pub inflated: Vec<u8>,
 }
 
 impl MicloudState {
@@ -70,6 +72,7 @@ impl MicloudState {
         self.records.clear();
         self.macs.clear();
         self.dids.clear();
+        self.inflated = Vec::new();
     }
 
     /// Keys to try: the request's own `ssecurity` first, then those the

@@ -1,11 +1,10 @@
 //! A map response (protocol 301): a 24-byte header naming the request, then
 //! AES-CBC of gzip under that request's security nonce, inflated with a cap.
 
-use std::io::Read;
-
 use super::crypto;
 use super::dissect::{Context, Dissection, Map, RoborockState};
 use super::session::Scope;
+use crate::inflate::{inflate, Format, Inflated};
 
 /// Inflated maps are cut here: a gzip bomb is hostile input.
 pub const MAP_CAP_BYTES: usize = 32 << 20;
@@ -44,19 +43,16 @@ pub(super) fn map_response(
         d.map = Map::Failed { request_id };
         return;
     };
-    let mut map = Vec::new();
-    let inflated = flate2::read::GzDecoder::new(gz.as_slice())
-        .take(MAP_CAP_BYTES as u64 + 1)
-        .read_to_end(&mut map);
-    d.map = match inflated {
-        Err(_) => Map::Failed { request_id },
-        Ok(n) if n > MAP_CAP_BYTES => Map::TooLarge { request_id },
-        Ok(len) => Map::Inflated { request_id, len },
-    };
-    st.map = if matches!(d.map, Map::Inflated { .. }) {
-        map
-    } else {
-        Vec::new()
+    (d.map, st.map) = match inflate(&gz, Format::Gzip, MAP_CAP_BYTES) {
+        Inflated::Broken => (Map::Failed { request_id }, Vec::new()),
+        Inflated::TooLarge => (Map::TooLarge { request_id }, Vec::new()),
+        Inflated::Whole(map) => (
+            Map::Inflated {
+                request_id,
+                len: map.len(),
+            },
+            map,
+        ),
     };
     d.reading.summary = format!("map response to id={request_id}");
 }

@@ -101,7 +101,7 @@ make_corpora() {
   for body in $(grep -o '_BODY: &str = "[^"]*"' "$project_root/src/micloud/message_tests.rs" | cut -d'"' -f2); do
     m=$((m + 1)); { printf '\4'; printf '%s' "$body"; } > "$corpus_root/micloud/request-$m"
   done
-  grep -o 'RESPONSE: &str = "[^"]*"' "$project_root/src/micloud/message_tests.rs" | cut -d'"' -f2 |
+  grep -o 'RESPONSE: &str = "[^"]*"' "$project_root/src/micloud/reply_tests.rs" | cut -d'"' -f2 |
     { printf '\10'; cat; } > "$corpus_root/micloud/reply"
   printf '\0&&&START&&&{"ssecurity":"gH4pK8sE1rT6wQ2zX9cV3b==","code":0}' > "$corpus_root/micloud/login"
   printf '0a1b2c3d 3f4a1c2b9d8e7f60112233445566aa01 vacuum\n# c\nc0ffee00deadbeef0123456789abcdef\n' > "$corpus_root/key_input/file"
