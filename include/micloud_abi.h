@@ -23,8 +23,17 @@ typedef enum micloud_kind {
 typedef enum micloud_mode {
     MICLOUD_MODE_NONE = 0,
     MICLOUD_MODE_RC4 = 1,  /* values RC4-encrypted, rc4_hash__ */
-    MICLOUD_MODE_HMAC = 2  /* values in clear, HMAC-SHA256 signature */
+    MICLOUD_MODE_HMAC = 2, /* values in clear, HMAC-SHA256 signature */
+    MICLOUD_MODE_CLEAR = 3 /* a JSON body in clear (the Xiaomi Home integration's OAuth API) */
 } micloud_mode;
+
+/* Where a MIoT call's entries are (their spans are into that JSON text). */
+typedef enum micloud_miot_text {
+    MICLOUD_MIOT_NONE = 0,
+    MICLOUD_MIOT_DATA = 1,     /* the request's decrypted `data` param */
+    MICLOUD_MIOT_BODY = 2,     /* the request body, from miot_text_offset */
+    MICLOUD_MIOT_RESPONSE = 3  /* the response's JSON, where it is shown */
+} micloud_miot_text;
 
 typedef enum micloud_check {
     MICLOUD_CHECK_NOT_CHECKED = 0,
@@ -122,6 +131,10 @@ typedef struct micloud_info {
     char compression[8];          /* the stream's format: "gzip", "zlib"; "" */
     uint32_t inflated_length;     /* INFLATED, INFLATED_NOT_JSON: micloud_inflated_copy */
     char content_encoding[32];    /* the reply's MIOT-CONTENT-ENCODING header (HTTP/1.x); "" */
+    miio_miot_frame miot;         /* a MIoT call's entries (/miotspec/prop/get, prop/set,
+                                     action): miio_miot_copy, each named by its device */
+    micloud_miot_text miot_text;
+    uint32_t miot_text_offset;
 } micloud_info;
 
 /*
@@ -133,6 +146,23 @@ typedef struct micloud_info {
 miio_status micloud_dissect(const uint8_t *head, size_t head_len, const uint8_t *body,
                             size_t body_len, const micloud_context *ctx, uint8_t *plaintext,
                             size_t plaintext_cap, micloud_info *info);
+
+/* A Xiaomi Home cloud MQTT push (device/<did>/up/properties_changed/...,
+ * .../event_occured/...): plain JSON whose MIoT entries are named. */
+typedef struct micloud_push_info {
+    uint8_t is_push;              /* 0: not such a push (leave it to other dissectors) */
+    char did[48];                 /* the device the topic names */
+    miio_miot_method method;      /* PROPERTIES_CHANGED or EVENT_OCCURED */
+    miio_miot_frame miot;         /* the payload's entries: miio_miot_copy */
+    char summary[MICLOUD_TEXT_CAP];
+} micloud_push_info;
+
+/*
+ * Dissects an MQTT payload published on topic (NUL-terminated); ctx's
+ * frame_number and visited are used.
+ */
+miio_status micloud_mqtt_dissect(const char *topic, const uint8_t *payload, size_t payload_len,
+                                 const micloud_context *ctx, micloud_push_info *info);
 
 /*
  * Copies the text the last micloud_dissect inflated (info.inflated_length

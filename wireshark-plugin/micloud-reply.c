@@ -44,13 +44,14 @@ add_generated_uint(proto_tree *tree, int hf, tvbuff_t *tvb, uint32_t value)
     proto_item_set_generated(proto_tree_add_uint(tree, hf, tvb, 0, 0, value));
 }
 
-/* The JSON text as the response field, and its tree. */
-static void
+/* The JSON text as the response field, and its tree; the text's tvb. */
+static tvbuff_t *
 add_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, unsigned offset, unsigned length,
              dissector_handle_t json)
 {
     proto_tree_add_item(tree, hf_response, tvb, (int)offset, (int)length, ENC_UTF_8);
     miio_call_json_text(json, tvb, offset, length, pinfo, tree);
+    return tvb_new_subset_length(tvb, (int)offset, (int)length);
 }
 
 /* The inflated text, as a new data source. */
@@ -71,17 +72,18 @@ inflated_tvb(tvbuff_t *tvb, packet_info *pinfo, const micloud_info *info)
     return itvb;
 }
 
-bool
+tvbuff_t *
 micloud_add_reply(proto_tree *tree, proto_item *top, tvbuff_t *tvb, tvbuff_t *ptvb, packet_info *pinfo,
-                  const micloud_info *info, dissector_handle_t json)
+                  const micloud_info *info, dissector_handle_t json, bool *no_key)
 {
     tvbuff_t *itvb;
     proto_item *ti;
 
+    *no_key = false;
     if (info->kind == MICLOUD_LOGIN) {
         if (info->has_response && ptvb)
-            add_response(tree, pinfo, ptvb, info->response_offset, info->response_length, json);
-        return true;
+            return add_response(tree, pinfo, ptvb, info->response_offset, info->response_length, json);
+        return NULL;
     }
     if (info->content_encoding[0])
         proto_item_set_generated(proto_tree_add_string(tree, hf_content_encoding, tvb, 0, 0, info->content_encoding));
@@ -93,39 +95,38 @@ micloud_add_reply(proto_tree *tree, proto_item *top, tvbuff_t *tvb, tvbuff_t *pt
     }
     switch (info->reply_status) {
     case MICLOUD_REPLY_CLEAR:
-        add_response(tree, pinfo, tvb, info->response_offset, info->response_length, json);
-        return true;
+        return add_response(tree, pinfo, tvb, info->response_offset, info->response_length, json);
     case MICLOUD_REPLY_JSON:
         if (ptvb)
-            add_response(tree, pinfo, ptvb, info->response_offset, info->response_length, json);
-        return true;
+            return add_response(tree, pinfo, ptvb, info->response_offset, info->response_length, json);
+        return NULL;
     case MICLOUD_REPLY_INFLATED:
     case MICLOUD_REPLY_INFLATED_NOT_JSON:
         add_generated_uint(tree, hf_inflated_size, tvb, info->inflated_length);
         itvb = inflated_tvb(tvb, pinfo, info);
         if (itvb && info->reply_status == MICLOUD_REPLY_INFLATED)
-            add_response(tree, pinfo, itvb, 0, tvb_captured_length(itvb), json);
-        else
-            expert_add_info_format(pinfo, ti, &ei_not_json, "Inflated (%s, %u bytes), but not JSON",
-                                   info->compression, info->inflated_length);
-        return true;
+            return add_response(tree, pinfo, itvb, 0, tvb_captured_length(itvb), json);
+        expert_add_info_format(pinfo, ti, &ei_not_json, "Inflated (%s, %u bytes), but not JSON",
+                               info->compression, info->inflated_length);
+        return NULL;
     case MICLOUD_REPLY_NOT_JSON:
         expert_add_info(pinfo, ti, &ei_not_json);
-        return true;
+        return NULL;
     case MICLOUD_REPLY_TOO_LARGE:
         expert_add_info(pinfo, ti, &ei_too_large);
-        return true;
+        return NULL;
     case MICLOUD_REPLY_BROKEN:
         expert_add_info(pinfo, ti, &ei_broken);
-        return true;
+        return NULL;
     case MICLOUD_REPLY_NOT_BASE64:
         if (info->key_source == MICLOUD_KEY_NONE)
-            return false;
-        expert_add_info(pinfo, top, &ei_not_base64);
-        return true;
+            *no_key = true;
+        else
+            expert_add_info(pinfo, top, &ei_not_base64);
+        return NULL;
     case MICLOUD_REPLY_NONE:
     default:
-        return true;
+        return NULL;
     }
 }
 

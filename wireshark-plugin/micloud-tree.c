@@ -11,6 +11,7 @@
 
 #include "json-sub.h"
 #include "micloud-shim.h"
+#include "miio-miot.h"
 
 static int hf_path = -1;
 static int hf_nonce = -1;
@@ -57,6 +58,7 @@ static const value_string mode_vals[] = {
     { MICLOUD_MODE_NONE, "None" },
     { MICLOUD_MODE_RC4, "RC4 (values encrypted, rc4_hash__)" },
     { MICLOUD_MODE_HMAC, "HMAC-SHA256 signature (values in clear)" },
+    { MICLOUD_MODE_CLEAR, "JSON in clear (OAuth: the Xiaomi Home integration)" },
     { 0, NULL }
 };
 
@@ -176,6 +178,31 @@ add_links(proto_tree *tree, tvbuff_t *tvb, const micloud_info *info)
     }
 }
 
+/* The JSON text a request's MIoT entries are in: its decrypted data, or its
+ * body in clear. */
+static tvbuff_t *
+miot_request_text(tvbuff_t *tvb, tvbuff_t *ptvb, const micloud_info *info)
+{
+    if (info->miot_text == MICLOUD_MIOT_BODY)
+        return tvb_new_subset_remaining(tvb, (int)info->miot_text_offset);
+    for (uint32_t i = 0; ptvb && info->miot_text == MICLOUD_MIOT_DATA && i < info->param_count; i++) {
+        const micloud_param *p = &info->params[i];
+        if (p->decrypted && strcmp(p->name, "data") == 0)
+            return tvb_new_subset_length(ptvb, (int)p->plain_offset, (int)p->plain_length);
+    }
+    return NULL;
+}
+
+/* The model and the named MIoT entries (the same fields as in miIO frames). */
+static void
+add_miot(proto_tree *tree, packet_info *pinfo, tvbuff_t *json_tvb, const micloud_info *info)
+{
+    if (!json_tvb || info->miot.spec_status == MIIO_SPEC_NOT_MIOT)
+        return;
+    miio_miot_add_model(tree, json_tvb, pinfo, &info->miot);
+    miio_miot_add_entries(tree, pinfo, json_tvb, &info->miot, NULL);
+}
+
 void
 micloud_draw(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int proto,
              const micloud_info *info, uint8_t *plain, dissector_handle_t json)
@@ -203,7 +230,10 @@ micloud_draw(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int proto,
     mt = proto_item_add_subtree(top, ett_micloud);
     if (info->path[0])
         proto_item_set_generated(proto_tree_add_string(mt, hf_path, tvb, 0, 0, info->path));
-    if (info->kind == MICLOUD_REQUEST) {
+    if (info->kind == MICLOUD_REQUEST && info->mode == MICLOUD_MODE_CLEAR) {
+        proto_item_set_generated(proto_tree_add_uint(mt, hf_mode, tvb, 0, 0, info->mode));
+        miio_call_json_text(json, tvb, 0, tvb_captured_length(tvb), pinfo, mt);
+    } else if (info->kind == MICLOUD_REQUEST) {
         proto_item_set_generated(proto_tree_add_uint(mt, hf_mode, tvb, 0, 0, info->mode));
         proto_item_set_generated(proto_tree_add_string(mt, hf_nonce, tvb, 0, 0, info->nonce));
         add_params(mt, tvb, ptvb, pinfo, info, json);
@@ -225,8 +255,16 @@ micloud_draw(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int proto,
             proto_item_set_generated(proto_tree_add_uint(mt, hf_keys_tried, tvb, 0, 0, info->keys_tried));
     }
     add_key(mt, tvb, info);
-    if (info->kind != MICLOUD_REQUEST && !micloud_add_reply(mt, top, tvb, ptvb, pinfo, info, json))
-        expert_add_info(pinfo, top, &ei_no_key);
+    if (info->kind != MICLOUD_REQUEST) {
+        bool no_key;
+        tvbuff_t *rtvb = micloud_add_reply(mt, top, tvb, ptvb, pinfo, info, json, &no_key);
+        if (no_key)
+            expert_add_info(pinfo, top, &ei_no_key);
+        if (info->miot_text == MICLOUD_MIOT_RESPONSE)
+            add_miot(mt, pinfo, rtvb, info);
+    } else {
+        add_miot(mt, pinfo, miot_request_text(tvb, ptvb, info), info);
+    }
     if (info->kind == MICLOUD_LOGIN && info->key_source != MICLOUD_KEY_NONE)
         expert_add_info(pinfo, top, &ei_learned);
     add_harvest(mt, tvb, pinfo, info, top);

@@ -227,9 +227,8 @@ add_entry(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const miio_miot_e
 
 void
 miio_miot_add_entries(proto_tree *tree, packet_info *pinfo, tvbuff_t *json_tvb,
-                      const miio_frame_info *info, miio_tap_info *tap)
+                      const miio_miot_frame *m, miio_tap_info *tap)
 {
-    const miio_miot_frame *m = &info->miot;
     miio_miot_entry *entries;
     size_t copied = 0;
     proto_item *ti;

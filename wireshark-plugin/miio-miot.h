@@ -1,6 +1,7 @@
 /*
  * miio-miot.h - MIoT inside miIO (miio-miot.c): the device's model and the
- * named entries of MIoT requests, replies and pushes.
+ * named entries of MIoT requests, replies and pushes; the Mi cloud's MIoT
+ * calls draw theirs with it too.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -20,6 +21,6 @@ void miio_miot_add_model(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, co
 /* One subtree per entry (spans into json_tvb), the spec note, the expert
  * infos; hands the entries to the tap when there is one (tap may be NULL). */
 void miio_miot_add_entries(proto_tree *tree, packet_info *pinfo, tvbuff_t *json_tvb,
-                           const miio_frame_info *info, miio_tap_info *tap);
+                           const miio_miot_frame *m, miio_tap_info *tap);
 
 #endif /* MIIO_MIOT_H */

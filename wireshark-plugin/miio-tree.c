@@ -302,7 +302,7 @@ add_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *root, proto_tree *t
         return;
     }
     add_payload_fields(plain_tree, pinfo, json_tvb, p);
-    miio_miot_add_entries(plain_tree, pinfo, json_tvb, info, tap);
+    miio_miot_add_entries(plain_tree, pinfo, json_tvb, &info->miot, tap);
     if (json_handle && json_wanted(root))
         call_dissector(json_handle, json_tvb, pinfo, root);
 

@@ -35,8 +35,9 @@ static dissector_handle_t micloud_handle;
 static dissector_handle_t previous[MEDIA_TYPE_COUNT];
 static dissector_handle_t json_handle;
 
-/* How much of the message start is handed over for the request line. */
-#define HEAD_CAP 512
+/* How much of the message start is handed over: the request line and the
+ * headers read (Host, MIOT-CONTENT-ENCODING). */
+#define HEAD_CAP 4096
 
 static const char *
 media_type_of(packet_info *pinfo)
@@ -97,6 +98,7 @@ proto_register_micloud(void)
     proto_micloud = proto_register_protocol("Xiaomi Mi Cloud API", "Mi cloud", "micloud");
     micloud_register_fields(proto_micloud);
     micloud_handle = register_dissector("micloud", dissect_micloud, proto_micloud);
+    micloud_push_register(proto_micloud);
 }
 
 void
@@ -105,6 +107,7 @@ proto_reg_handoff_micloud(void)
     dissector_table_t table = find_dissector_table("media_type");
 
     json_handle = find_dissector("json");
+    micloud_push_handoff();
     for (size_t i = 0; i < MEDIA_TYPE_COUNT; i++) {
         previous[i] = table ? dissector_get_string_handle(table, media_types[i]) : NULL;
         dissector_add_string("media_type", media_types[i], micloud_handle);

@@ -1,15 +1,19 @@
 //! The Mi cloud API entry point of include/micloud_abi.h.
 
-use super::{bytes, bytes_mut, guarded, put_text};
+use std::ffi::c_char;
+
+use super::{bytes, bytes_mut, guarded, put_text, text};
 use crate::abi::{
     micloud_check, micloud_context, micloud_direction, micloud_harvest, micloud_info,
-    micloud_key_source as Source, micloud_kind, micloud_mode, micloud_param, micloud_reply_status,
+    micloud_key_source as Source, micloud_kind, micloud_mode, micloud_miot_text, micloud_param, micloud_push_info, micloud_reply_status,
     miio_status,
     MICLOUD_MAX_HARVEST, MICLOUD_MAX_PARAMS,
 };
 use crate::micloud::dissect::{dissect, Context, Direction, Dissection, Kind};
 use crate::inflate::Inflated;
 use crate::micloud::message::{Check, Mode};
+use crate::micloud::miot_calls::MiotText;
+use crate::micloud::mqtt;
 use crate::micloud::reply::Reply;
 use crate::micloud::session::KeySource;
 use crate::state;
@@ -65,6 +69,40 @@ pub unsafe extern "C" fn micloud_dissect(
 /// # Safety
 /// See include/micloud_abi.h.
 #[no_mangle]
+pub unsafe extern "C" fn micloud_mqtt_dissect(
+    topic: *const c_char,
+    payload: *const u8,
+    payload_len: usize,
+    ctx: *const micloud_context,
+    info: *mut micloud_push_info,
+) -> miio_status {
+    guarded(|| {
+        let (Some(payload), Some(c), Some(info)) = (bytes(payload, payload_len), ctx.as_ref(), info.as_mut())
+        else {
+            return miio_status::MIIO_ERR_NULL_ARG;
+        };
+        if topic.is_null() {
+            return miio_status::MIIO_ERR_NULL_ARG;
+        }
+        // SAFETY: micloud_push_info is plain C data; all zeros is a valid value.
+        *info = unsafe { std::mem::zeroed() };
+        let topic = text(topic);
+        let mut state = state::lock();
+        let Some(push) = mqtt::dissect(&mut state, c.frame_number, c.visited != 0, &topic, payload) else {
+            return miio_status::MIIO_OK;
+        };
+        info.is_push = 1;
+        put_text(&mut info.did, &push.did);
+        put_text(&mut info.summary, &push.summary);
+        info.miot = super::miot::frame(&push.miot);
+        info.method = info.miot.method;
+        miio_status::MIIO_OK
+    })
+}
+
+/// # Safety
+/// See include/micloud_abi.h.
+#[no_mangle]
 pub unsafe extern "C" fn micloud_inflated_copy(
     dest: *mut u8,
     cap: usize,
@@ -105,6 +143,14 @@ fn fill(info: &mut micloud_info, d: &Dissection, body: &[u8], out: &mut [u8]) {
         None => micloud_mode::MICLOUD_MODE_NONE,
         Some(Mode::Rc4) => micloud_mode::MICLOUD_MODE_RC4,
         Some(Mode::Hmac) => micloud_mode::MICLOUD_MODE_HMAC,
+        Some(Mode::Clear) => micloud_mode::MICLOUD_MODE_CLEAR,
+    };
+    info.miot = super::miot::frame(&d.miot);
+    (info.miot_text, info.miot_text_offset) = match d.miot_text {
+        MiotText::None => (micloud_miot_text::MICLOUD_MIOT_NONE, 0),
+        MiotText::Data => (micloud_miot_text::MICLOUD_MIOT_DATA, 0),
+        MiotText::Body(o) => (micloud_miot_text::MICLOUD_MIOT_BODY, o as u32),
+        MiotText::Response => (micloud_miot_text::MICLOUD_MIOT_RESPONSE, 0),
     };
     put_text(&mut info.path, d.path.as_deref().unwrap_or(""));
     put_text(&mut info.nonce, d.nonce.as_deref().unwrap_or(""));

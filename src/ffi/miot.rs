@@ -85,6 +85,10 @@ pub unsafe extern "C" fn miio_miot_copy(
         let state = state::lock();
         let spec = state.miot.last_spec.as_deref();
         for (i, r) in state.miot.last.iter().take(cap).enumerate() {
+            let spec = match state.miot.last_specs.get(i) {
+                Some(own) => own.as_deref(),
+                None => spec,
+            };
             entries.add(i).write(entry(r, spec));
             *copied = i + 1;
         }

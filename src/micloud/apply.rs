@@ -70,6 +70,12 @@ fn apply_device(state: &mut DissectorState, frame: u32, dev: &Device) {
         }
         state.micloud.macs.insert(dev.did.clone(), mac);
     }
+    if let Some(model) = &dev.model {
+        state
+            .miot
+            .models
+            .learn_did(&dev.did, model, ModelSource::MicloudReply(frame));
+    }
     let Some(id) = dev.miio_id() else {
         return;
     };

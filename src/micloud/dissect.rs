@@ -9,7 +9,9 @@ use super::crypto::signed_nonce;
 use super::form;
 use super::harvest::{self, Device};
 use super::message::{self, Check, Mode};
+use super::miot_calls::{self, MiotText};
 use super::reply::{self, Reply};
+use crate::miot::frame::MiotFrame;
 use super::session::{KeySource, Pending, Record};
 use super::summary;
 use crate::keys::bindkey::Bindkey;
@@ -77,6 +79,9 @@ pub struct Dissection {
     pub reply: Option<Reply>,
     /// The reply's `MIOT-CONTENT-ENCODING` header, when the head shows it.
     pub content_encoding: Option<String>,
+    /// A MIoT call's entries, and which text they are in.
+    pub miot: MiotFrame,
+    pub miot_text: MiotText,
     pub record: Record,
     pub harvested: Vec<Harvest>,
     pub summary: String,
@@ -97,6 +102,8 @@ impl Dissection {
             response: None,
             reply: None,
             content_encoding: None,
+            miot: MiotFrame::default(),
+            miot_text: MiotText::None,
             record: Record::default(),
             harvested: Vec::new(),
             summary: String::new(),
@@ -127,6 +134,9 @@ pub fn dissect(state: &mut DissectorState, ctx: &Context, head: &[u8], body: &[u
     if ctx.direction != Direction::Response {
         if let Some(req) = form::parse(body).and_then(message::request) {
             return request(state, ctx, &req, request_line(head));
+        }
+        if let Some(path) = clear_call(head, body) {
+            return clear_request(state, ctx, path, body);
         }
     }
     if ctx.direction == Direction::Request {
@@ -227,6 +237,9 @@ fn request(
     } else if req.mode == Mode::Hmac {
         data = form::get(&req.params, "data").map(|p| p.value.clone().into_bytes());
     }
+    if let Some(data) = data.as_deref().filter(|_| d.key.is_some()) {
+        miot_calls::describe(state, ctx, &mut d, data, false, MiotText::Data);
+    }
     if ctx.visited {
         if let Some(r) = state.micloud.records.get(&ctx.frame) {
             d.record = r.clone();
@@ -245,7 +258,48 @@ fn request(
         );
         state.micloud.records.insert(ctx.frame, d.record.clone());
     }
-    d.summary = summary::request(&d);
+    let miot_summary = std::mem::take(&mut d.summary);
+    d.summary = summary::request(&d) + &miot_summary;
+    d
+}
+
+/// A Xiaomi Home integration call: JSON in clear, POSTed to `/app/…` of a
+/// Mi cloud host (`<region>.ha.api.io.mi.com`, `api.mijia.tech`); its path.
+fn clear_call(head: &[u8], body: &[u8]) -> Option<String> {
+    let (_, path) = request_line(head)?;
+    let host = header(head, "host")?;
+    let host = host.split(':').next().unwrap_or("");
+    let ours = host.ends_with(".io.mi.com") || host == "api.mijia.tech" || host.ends_with(".api.mijia.tech");
+    let json = body.trim_ascii_start().starts_with(b"{") && std::str::from_utf8(body).is_ok();
+    (ours && json && path.starts_with("/app/")).then_some(path)
+}
+
+fn clear_request(state: &mut DissectorState, ctx: &Context, path: String, body: &[u8]) -> Dissection {
+    let mut d = Dissection::new(Kind::Request);
+    d.mode = Some(Mode::Clear);
+    d.path = Some(path.clone());
+    let offset = body.len() - body.trim_ascii_start().len();
+    miot_calls::describe(state, ctx, &mut d, body, false, MiotText::Body(offset));
+    if ctx.visited {
+        if let Some(r) = state.micloud.records.get(&ctx.frame) {
+            d.record = r.clone();
+        }
+    } else {
+        d.record.path = Some(path.clone());
+        state.micloud.hold(
+            ctx.connection,
+            Pending {
+                frame: ctx.frame,
+                time_ns: ctx.time_ns,
+                path: Some(path),
+                key: None,
+                data: Some(body.to_vec()),
+            },
+        );
+        state.micloud.records.insert(ctx.frame, d.record.clone());
+    }
+    let miot_summary = std::mem::take(&mut d.summary);
+    d.summary = summary::request(&d) + &miot_summary;
     d
 }
 
@@ -293,21 +347,20 @@ fn response(state: &mut DissectorState, ctx: &Context, head: &[u8], body: &[u8])
     let read = reply::read(body, record.key.as_ref().map(|(k, _)| k));
     d.response = read.json().map(<[u8]>::to_vec);
     d.reply = Some(read);
-    d.content_encoding = header(head, "miot-content-encoding");
+    d.content_encoding = header(head, "miot-content-encoding").filter(|_| head.starts_with(b"HTTP/"));
     d.record = record;
     if let Some(plain) = d.response.clone() {
         d.harvested = super::apply::harvest(state, ctx, &d, &plain);
+        miot_calls::describe(state, ctx, &mut d, &plain, true, MiotText::Response);
     }
-    d.summary = summary::response(&d);
+    let miot_summary = std::mem::take(&mut d.summary);
+    d.summary = summary::response(&d) + &miot_summary;
     d
 }
 
-/// A header's value in an HTTP/1.x response head (`None` when the head is
-/// not one, e.g. HTTP/2, or has no such header).
+/// A header's value in an HTTP/1.x message head (`None` when the head has
+/// no such header, as under HTTP/2, whose heads are not text).
 pub fn header(head: &[u8], name: &str) -> Option<String> {
-    if !head.starts_with(b"HTTP/") {
-        return None;
-    }
     let end = head
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

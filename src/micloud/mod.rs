@@ -16,6 +16,8 @@ pub mod dissect;
 pub mod form;
 pub mod harvest;
 pub mod message;
+pub mod miot_calls;
+pub mod mqtt;
 pub mod paths;
 pub mod reply;
 pub mod session;

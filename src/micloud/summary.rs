@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::crypto::hash_path;
 use super::dissect::Dissection;
+use super::message::Mode;
 use super::reply::{Reply, INFLATE_CAP_BYTES};
 use crate::inflate::Inflated;
 
@@ -12,7 +13,7 @@ pub fn request(d: &Dissection) -> String {
     let path = d.path.as_deref().map_or("(path not known)", hash_path);
     match d.key {
         Some(_) => format!("POST {path}"),
-        None if d.mode == Some(super::message::Mode::Hmac) => format!("POST {path}"),
+        None if matches!(d.mode, Some(Mode::Hmac | Mode::Clear)) => format!("POST {path}"),
         None => format!("POST {path} (encrypted, no key)"),
     }
 }

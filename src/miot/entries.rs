@@ -62,6 +62,8 @@ pub struct Entry {
     pub code: Option<(i64, Span)>,
     /// An argument's list and place in it.
     pub position: Option<(ArgList, usize)>,
+    /// The `did` the object names (Mi cloud calls name a device per entry).
+    pub did: Option<Span>,
 }
 
 /// The entries of a frame, and how many more there were.
@@ -101,6 +103,8 @@ struct Object<'a> {
     outputs: Option<&'a RawValue>,
     #[serde(borrow, default, deserialize_with = "present")]
     arguments: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    did: Option<&'a RawValue>,
 }
 
 /// A member that is present is `Some`, even when it is `null`.
@@ -156,6 +160,7 @@ impl<'t> Reader<'t> {
             value: o.value.map(|v| self.span(v)),
             code: self.int(o.code),
             position: None,
+            did: o.did.map(|v| self.span(v)),
         }
     }
 
@@ -180,6 +185,7 @@ impl<'t> Reader<'t> {
                 value,
                 code: None,
                 position: Some((which, i)),
+                did: None,
             });
         }
     }
@@ -194,7 +200,12 @@ pub fn read_request(method: Method, text: &str, params: Span) -> Entries {
     };
     match method {
         Method::GetProperties | Method::SetProperties | Method::PropertiesChanged => {
-            for raw in r.list(params) {
+            // A list; the Xiaomi Home cloud's MQTT pushes send one object.
+            let items = match r.object(params) {
+                Some(_) => vec![params],
+                None => r.list(params),
+            };
+            for raw in items {
                 if let Some(o) = r.object(raw) {
                     out.push(r.property(raw, &o));
                 }
@@ -221,9 +232,17 @@ pub fn read_request(method: Method, text: &str, params: Span) -> Entries {
                 value: None,
                 code: None,
                 position: None,
+                did: o.did.map(|v| r.span(v)),
             });
             match method {
-                Method::Action => r.arguments(o.inputs, ArgList::In, &mut out),
+                // The Mi cloud's action (mijiaAPI, the app) lists its
+                // arguments under `value`, miIO and the Xiaomi Home
+                // integration under `in`.
+                Method::Action => r.arguments(
+                    o.inputs.or(o.value.filter(|v| v.get().starts_with('['))),
+                    ArgList::In,
+                    &mut out,
+                ),
                 _ => r.arguments(o.arguments, ArgList::Arguments, &mut out),
             }
         }
@@ -251,6 +270,7 @@ pub fn read_reply(method: Option<Method>, text: &str, result: Span) -> Entries {
                     value: None,
                     code: r.int(o.code),
                     position: None,
+                    did: o.did.map(|v| r.span(v)),
                 });
                 r.arguments(o.outputs, ArgList::Out, &mut out);
             }

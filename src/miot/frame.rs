@@ -64,6 +64,9 @@ pub struct MiotState {
     /// The spec and entries of the last frame described, for the shim's copy.
     pub last_spec: Option<Arc<Spec>>,
     pub last: Vec<Resolved>,
+    /// Each entry's own spec, when the entries name several devices (Mi
+    /// cloud calls); empty: `last_spec` for all.
+    pub last_specs: Vec<Option<Arc<Spec>>>,
 }
 
 impl MiotState {
@@ -74,6 +77,7 @@ impl MiotState {
         self.note_frames.clear();
         self.last_spec = None;
         self.last.clear();
+        self.last_specs.clear();
         self.specs.revalidate();
     }
 }
@@ -109,6 +113,7 @@ pub fn describe(state: &mut MiotState, at: At, payload: &Payload, json: &[u8]) -
     };
     state.last_spec = None;
     state.last.clear();
+    state.last_specs.clear();
     let id = payload.id.map(|(id, _)| id);
     let (method, reply, list, asked, text) = match payload.kind {
         PayloadKind::Request => {
@@ -221,7 +226,7 @@ fn looks_like_properties(json: &[u8], result: Span) -> bool {
     list.is_some_and(|r| r.starts_with(b"[") && r.windows(6).any(|w| w == b"\"siid\""))
 }
 
-fn slice(text: &str, s: Span) -> Option<&str> {
+pub(super) fn slice(text: &str, s: Span) -> Option<&str> {
     text.get(s.offset..s.offset + s.len)
 }
 
@@ -234,7 +239,7 @@ fn no_model(device_id: u32) -> String {
 
 /// The first frame of the capture with a note for this model (or device):
 /// decided on the first pass, so every pass says the same.
-fn note_here(state: &mut MiotState, at: At, model: Option<&str>) -> bool {
+pub(super) fn note_here(state: &mut MiotState, at: At, model: Option<&str>) -> bool {
     if !at.first_pass {
         return state.note_frames.contains(&at.frame);
     }

@@ -8,6 +8,7 @@
 //! (result codes), `summary` (the Info column), `frame` (one frame, and what
 //! the capture remembers). Pure: nothing here knows about Wireshark.
 
+pub mod cloud;
 pub mod codes;
 pub mod entries;
 pub mod frame;

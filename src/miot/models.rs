@@ -24,7 +24,13 @@ pub struct Models {
     table: HashMap<u32, (Arc<str>, ModelSource)>,
     file: HashMap<u32, (Arc<str>, ModelSource)>,
     learned: HashMap<u32, (Arc<str>, ModelSource)>,
+    /// Cloud device ids (`blt.3.…` as well as decimal miIO ids) from device
+    /// lists: Mi cloud calls name devices so.
+    by_did: HashMap<String, (Arc<str>, ModelSource)>,
 }
+
+/// More cloud devices than this start the memory over (a hostile capture).
+const MAX_DIDS: usize = 4096;
 
 /// The first word of a key file line that gives a model.
 pub const MODEL_LINE: &str = "model";
@@ -77,6 +83,29 @@ impl Models {
 
     pub fn forget_capture(&mut self) {
         self.learned.clear();
+        self.by_did.clear();
+    }
+
+    /// A cloud device id's model (a device list named it), else the miIO
+    /// device's, for a decimal id.
+    pub fn model_of_did(&self, did: &str) -> Option<(Arc<str>, ModelSource)> {
+        self.by_did
+            .get(did)
+            .map(|(name, source)| (name.clone(), *source))
+            .or_else(|| did.parse().ok().and_then(|id| self.model(id)))
+    }
+
+    /// Remembers a cloud device's model; the first word of the capture stays.
+    pub fn learn_did(&mut self, did: &str, model: &str, source: ModelSource) {
+        let Some(model) = valid_model(model) else {
+            return;
+        };
+        if self.by_did.len() >= MAX_DIDS && !self.by_did.contains_key(did) {
+            self.by_did.clear();
+        }
+        self.by_did
+            .entry(did.to_string())
+            .or_insert_with(|| (model.into(), source));
     }
 }
 
