@@ -21,7 +21,7 @@ source "$here/../lib/sandbox.sh"
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(dissect_frame key_input payload roborock_frame miot mibeacon micloud)
+[ ${#targets[@]} -gt 0 ] || targets=(dissect_frame key_input payload roborock_frame miot mibeacon micloud cloud_body)
 
 export RUSTC_BOOTSTRAP=1
 # The fuzz crate has no lock file: pick dependency versions this Rust builds
@@ -61,7 +61,7 @@ corpus_root="$project_root/target/fuzz-corpus"
 make_corpora() {
   sandbox_init
   sandbox_copy "$project_root"/tests/captures/*.pcapng
-  mkdir -p "$corpus_root"/{dissect_frame,key_input,payload,roborock_frame,miot,mibeacon,micloud}
+  mkdir -p "$corpus_root"/{dissect_frame,key_input,payload,roborock_frame,miot,mibeacon,micloud,cloud_body}
   # Roborock frames as the peers recorded them (flag byte: TCP, MQTT, discovery).
   local m=0 truth flag
   for truth in "$project_root"/tests/captures/roborock-*.truth.jsonl; do
@@ -104,6 +104,26 @@ make_corpora() {
   grep -o 'RESPONSE: &str = "[^"]*"' "$project_root/src/micloud/reply_tests.rs" | cut -d'"' -f2 |
     { printf '\10'; cat; } > "$corpus_root/micloud/reply"
   printf '\0&&&START&&&{"ssecurity":"gH4pK8sE1rT6wQ2zX9cV3b==","code":0}' > "$corpus_root/micloud/login"
+  # Cloud bodies: the gzip bombs' reply bodies (flag 0, their key), the
+  # replies and requests mijiaAPI and the Xiaomi Home integration exchanged,
+  # gzipped and plain (flags 0x01 / 0x11 / 0x21, 0x02 ...), pushes (0x03).
+  { printf '\0'; cat "$project_root/tests/captures/mijia-gzip-bomb-small.body"; } > "$corpus_root/cloud_body/bomb"
+  /usr/bin/python3 - "$project_root/tests/captures" "$corpus_root/cloud_body" <<'PY'
+import gzip, json, pathlib, sys
+src, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+n = 0
+for name in ("mijia-qr-chain", "hacloud-http", "hacloud-mqtt"):
+    for line in (src / f"{name}.expected.jsonl").read_text().splitlines():
+        e = json.loads(line)
+        for key, flag in (("response", 1), ("request_body", 2), ("payload", 3)):
+            text = e.get(key)
+            if not isinstance(text, str) or not text.startswith("{"):
+                continue
+            n += 1
+            (out / f"{name}-{n}").write_bytes(bytes([flag]) + text.encode())
+            if flag == 1:
+                (out / f"{name}-{n}.gz").write_bytes(bytes([flag]) + gzip.compress(text.encode()))
+PY
   printf '0a1b2c3d 3f4a1c2b9d8e7f60112233445566aa01 vacuum\n# c\nc0ffee00deadbeef0123456789abcdef\n' > "$corpus_root/key_input/file"
   printf '0a1b2c3d\ttoken\t3f4a1c2b9d8e7f60112233445566aa01\tvacuum' > "$corpus_root/key_input/row"
   printf '\tcloud\tXk3mP9qLw2Zr7TbN\t' > "$corpus_root/key_input/cloud"

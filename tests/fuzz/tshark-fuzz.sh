@@ -36,8 +36,8 @@ for _ in $(seq 1 "$repeat"); do
   parts+=("$project_root"/tests/captures/*.pcapng "$project_root"/tests/captures/mibeacon-*.pcap)
 done
 mergecap -a -w "$corpus" "${parts[@]}"
-# The Mi cloud captures' TLS secrets, so their bodies reach the plugin.
-cat "$project_root"/tests/captures/micloud-*.keys > "$sandbox/tls.keys"
+# The TLS captures' secrets (Mi cloud, mijiaAPI, the Xiaomi Home integration), so their bodies reach the plugin.
+cat "$project_root"/tests/captures/*.keys > "$sandbox/tls.keys"
 chmod a+r "$sandbox/tls.keys"
 chmod a+r "$corpus"
 corpus_frames=$(capinfos -c -M "$corpus" | awk '/Number of packets/ {print $NF}')
