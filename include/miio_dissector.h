@@ -296,6 +296,8 @@ typedef struct miio_miot_entry {
     char format[16];                  /* property format: "uint8", "bool", ... */
     char unit[MIIO_MIOT_UNIT_CAP];
     char value_description[MIIO_MIOT_DESCRIPTION_CAP]; /* the value-list entry's description */
+    char model[MIIO_MODEL_CAP];       /* the entry's own device's model when the entries name
+                                         several devices (Mi cloud calls); "" otherwise */
 } miio_miot_entry;
 
 /*

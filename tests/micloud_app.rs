@@ -164,7 +164,7 @@ fn miot_entries_in_cloud_calls_are_named() {
     // list): 2/1, 2/4, 3/4, 3/7, 4/1 in its spec; 2/99 is not there, the
     // lamp's, plug's and heater's models have no spec here.
     assert_eq!(q[2], "on|mode|pm2.5-density|temperature|filter-life-level");
-    assert!(q[4].starts_with("zhimi.airp.rmb1"), "{}", q[4]);
+    assert_eq!(q[4], "", "four devices: the call has no one model");
     let reply: Value = serde_json::from_str(get["response"].as_str().unwrap()).unwrap();
     let codes = reply["result"].as_array().unwrap().iter().map(|p| p["code"].to_string()).collect::<Vec<_>>();
     assert_eq!(r[&get["response_frame"].as_u64().unwrap()][3], codes.join("|"));
@@ -174,6 +174,7 @@ fn miot_entries_in_cloud_calls_are_named() {
         .unwrap();
     let a = &r[&action["request_frame"].as_u64().unwrap()];
     assert_eq!((a[5].as_str(), a[6].as_str()), ("1", "reset-filter-life"));
+    assert_eq!(a[4], "zhimi.airp.rmb1", "one device: its model");
 }
 
 #[test]
@@ -280,3 +281,29 @@ fn the_xiaomi_home_cloud_mqtt_pushes_are_named() {
     }
     assert_eq!(named, 10, "the purifier's pushes");
 }
+
+#[test]
+fn statistics_count_the_cloud_calls_entries_by_their_own_devices() {
+    let sandbox = Sandbox::new();
+    let spec = spec_dir(&sandbox);
+    let pcap = sandbox.capture("mijia-qr-chain.pcapng");
+    let keys = sandbox.capture("mijia-qr-chain.keys");
+    let keylog = format!("tls.keylog_file:{}", keys.display());
+    let out = sandbox.tshark(&["-r", pcap.to_str().unwrap(), "-q", "-o", &keylog, "-o", &spec, "-z", "miio,tree"]);
+    // The count after a node's label, on the first line with that label.
+    let count = |label: &str| -> String {
+        out.lines()
+            .find_map(|l| l.trim_start().strip_prefix(label))
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or("")
+            .to_string()
+    };
+    // Two gets, one set, two actions: the purifier is in all five calls,
+    // once each though a get names it twice; the lamp in the first get
+    // and the set.
+    assert_eq!(count("MIoT by model"), "5", "{out}");
+    assert_eq!(count("zhimi.airp.rmb1"), "5", "{out}");
+    assert_eq!(count("yeelink.light.lamp4"), "2", "{out}");
+    assert_eq!(count("filter.reset-filter-life"), "1", "{out}");
+}
+

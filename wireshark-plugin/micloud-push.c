@@ -43,8 +43,10 @@ dissect_push_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *dat
     proto_item_set_generated(proto_tree_add_string(pt, hf_push_did, tvb, 0, 0, info->did));
     miio_call_json_text(push_json, tvb, 0, len, pinfo, pt);
     if (info->miot.spec_status != MIIO_SPEC_NOT_MIOT) {
+        miio_tap_info *tap = miio_tap_new(pinfo);
         miio_miot_add_model(pt, tvb, pinfo, &info->miot);
-        miio_miot_add_entries(pt, pinfo, tvb, &info->miot, NULL);
+        miio_miot_add_entries(pt, pinfo, tvb, &info->miot, tap);
+        miio_tap_queue_miot(pinfo, &info->miot, tap);
     }
     return TRUE;
 }

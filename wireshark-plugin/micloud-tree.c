@@ -199,8 +199,12 @@ add_miot(proto_tree *tree, packet_info *pinfo, tvbuff_t *json_tvb, const micloud
 {
     if (!json_tvb || info->miot.spec_status == MIIO_SPEC_NOT_MIOT)
         return;
+
+    miio_tap_info *tap = miio_tap_new(pinfo);
+
     miio_miot_add_model(tree, json_tvb, pinfo, &info->miot);
-    miio_miot_add_entries(tree, pinfo, json_tvb, &info->miot, NULL);
+    miio_miot_add_entries(tree, pinfo, json_tvb, &info->miot, tap);
+    miio_tap_queue_miot(pinfo, &info->miot, tap);
 }
 
 void

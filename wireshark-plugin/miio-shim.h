@@ -33,6 +33,7 @@ typedef struct miio_tap_info {
     uint8_t miot_reply;
     const miio_miot_entry *miot; /* the MIoT entries; packet-scoped */
     size_t miot_count;
+    uint8_t miot_only;       /* a Mi cloud call or push: only its MIoT entries count */
 } miio_tap_info;
 
 /* miio-conversation.c: direction, client and flow of a frame; device
@@ -66,6 +67,8 @@ void proto_reg_handoff_roborock(void);
 void miio_stats_register(void);
 /* A frame's tap record (NULL when no tap listens), and queuing it filled. */
 miio_tap_info *miio_tap_new(packet_info *pinfo);
+/* A Mi cloud call's or push's MIoT entries (filled by miio_miot_add_entries). */
+void miio_tap_queue_miot(packet_info *pinfo, const miio_miot_frame *m, miio_tap_info *t);
 void miio_tap_queue(packet_info *pinfo, const miio_frame_info *info, const uint8_t *plaintext,
                     miio_tap_info *t);
 

@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <inttypes.h>
+#include <string.h>
 
 #include <epan/stats_tree.h>
 #include <epan/tap.h>
@@ -25,6 +26,9 @@ static int st_node_methods = -1;
 static int st_node_errors = -1;
 static int st_node_devices = -1;
 static int st_node_miot = -1;
+
+/* Models counted in one frame at the most (a Mi cloud call's devices). */
+#define MIIO_MIOT_STATS_MODELS 16
 
 static const char *
 miio_kind_name(const miio_tap_info *info)
@@ -81,18 +85,30 @@ static void
 miot_stats(stats_tree *st, const miio_tap_info *info)
 {
     const char *operation = miot_operation(info->miot_method);
-    int model_node, operation_node;
+    /* A Mi cloud call names a device per entry: each model of the frame
+     * counts once, its entries under it. */
+    const char *models[MIIO_MIOT_STATS_MODELS];
+    int nodes[MIIO_MIOT_STATS_MODELS];
+    size_t seen = 0;
 
     if (info->miot_reply || !operation || !info->miot_count)
         return;
     tick_stat_node(st, st_str_miot, 0, FALSE);
-    model_node = tick_stat_node(st, info->model ? info->model : "model not known", st_node_miot, TRUE);
-    operation_node = tick_stat_node(st, operation, model_node, TRUE);
     for (size_t i = 0; i < info->miot_count; i++) {
         const miio_miot_entry *e = &info->miot[i];
-        if (e->kind == MIIO_MIOT_ARGUMENT)
-            continue;
-        tick_stat_node(st, e->full_name, operation_node, FALSE);
+        const char *m = e->model[0] ? e->model : info->model ? info->model : "model not known";
+        size_t at = 0;
+
+        while (at < seen && strcmp(models[at], m) != 0)
+            at++;
+        if (at == seen) {
+            if (seen == MIIO_MIOT_STATS_MODELS)
+                continue;
+            models[seen] = m;
+            nodes[seen++] = tick_stat_node(st, operation, tick_stat_node(st, m, st_node_miot, TRUE), TRUE);
+        }
+        if (e->kind != MIIO_MIOT_ARGUMENT)
+            tick_stat_node(st, e->full_name, nodes[at], FALSE);
     }
 }
 
@@ -102,6 +118,11 @@ miio_stats_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U
 {
     const miio_tap_info *info = (const miio_tap_info *)data;
     char name[32];
+
+    if (info->miot_only) {
+        miot_stats(st, info);
+        return TAP_PACKET_REDRAW;
+    }
 
     tick_stat_node(st, st_str_kinds, 0, FALSE);
     tick_stat_node(st, miio_kind_name(info), st_node_kinds, FALSE);
@@ -152,6 +173,19 @@ miio_tap_queue(packet_info *pinfo, const miio_frame_info *info, const uint8_t *p
         t->model = wmem_strdup(pinfo->pool, info->miot.model);
     t->miot_method = info->miot.method;
     t->miot_reply = info->miot.reply;
+    tap_queue_packet(miio_tap, pinfo, t);
+}
+
+void
+miio_tap_queue_miot(packet_info *pinfo, const miio_miot_frame *m, miio_tap_info *t)
+{
+    if (!t || !t->miot_count)
+        return;
+    t->miot_only = 1;
+    if (m->model[0])
+        t->model = wmem_strdup(pinfo->pool, m->model);
+    t->miot_method = m->method;
+    t->miot_reply = m->reply;
     tap_queue_packet(miio_tap, pinfo, t);
 }
 

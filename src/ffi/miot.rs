@@ -85,11 +85,13 @@ pub unsafe extern "C" fn miio_miot_copy(
         let state = state::lock();
         let spec = state.miot.last_spec.as_deref();
         for (i, r) in state.miot.last.iter().take(cap).enumerate() {
-            let spec = match state.miot.last_specs.get(i) {
-                Some(own) => own.as_deref(),
-                None => spec,
+            let (spec, model) = match state.miot.last_devices.get(i) {
+                Some(own) => (own.spec.as_deref(), own.model.as_deref()),
+                None => (spec, None),
             };
-            entries.add(i).write(entry(r, spec));
+            let mut e = entry(r, spec);
+            put_text(&mut e.model, model.unwrap_or(""));
+            entries.add(i).write(e);
             *copied = i + 1;
         }
         miio_status::MIIO_OK

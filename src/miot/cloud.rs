@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::entries::{self, Entries, Method};
-use super::frame::{note_here, slice, At, MiotFrame, MiotState, SpecStatus};
+use super::frame::{note_here, slice, At, EntryDevice, MiotFrame, MiotState, SpecStatus};
 use super::naming::{self, Origin};
 use super::spec::Spec;
 use super::spec_dir::Lookup;
@@ -51,11 +51,11 @@ fn member(text: &str, reply: bool) -> Option<Span> {
 
 /// The MIoT side of a cloud call's JSON (a request or push: its `params`; a
 /// reply: its `result`), for the tree; the entries stay in `state.last`,
-/// each with its device's spec in `state.last_specs`.
+/// each with its device in `state.last_devices`.
 pub fn describe(state: &mut MiotState, at: At, method: Method, reply: bool, json: &[u8]) -> MiotFrame {
     state.last_spec = None;
     state.last.clear();
-    state.last_specs.clear();
+    state.last_devices.clear();
     let mut out = MiotFrame::default();
     let Ok(text) = std::str::from_utf8(json) else {
         return out;
@@ -98,10 +98,17 @@ pub fn describe(state: &mut MiotState, at: At, method: Method, reply: bool, json
         state
             .last
             .extend(naming::resolve(run, text, spec.as_deref(), origin));
-        state.last_specs.extend(std::iter::repeat_n(spec.clone(), run.len()));
-        if out.model.is_none() {
-            out.model = model.clone();
-        }
+        let device = EntryDevice {
+            model: model.as_ref().map(|(m, _)| m.clone()),
+            spec: spec.clone(),
+        };
+        state.last_devices.extend(std::iter::repeat_n(device, run.len()));
+        // The frame's model: the one device's; none when they differ.
+        out.model = match (start, out.model.take()) {
+            (0, _) => model.clone(),
+            (_, Some(m)) if model.as_ref().is_some_and(|(n, _)| *n == m.0) => Some(m),
+            _ => None,
+        };
         if out.note.is_none() {
             if let Some((status, note)) = missing(lookup, did, model.as_ref().map(|(m, _)| &**m)) {
                 (out.status, out.note) = (status, Some(note));

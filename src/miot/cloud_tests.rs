@@ -31,8 +31,8 @@ fn at(frame: u32) -> At {
 fn names(s: &MiotState) -> Vec<String> {
     s.last
         .iter()
-        .zip(&s.last_specs)
-        .map(|(r, spec)| match spec {
+        .zip(&s.last_devices)
+        .map(|(r, device)| match &device.spec {
             Some(spec) => {
                 let n = Names::of(spec, r);
                 format!(
@@ -60,7 +60,9 @@ fn a_get_across_devices_names_each_entry_by_its_own_device() {
     let json = br#"{"params":[{"did":"871203459","siid":2,"piid":1},{"did":"871203459","siid":3,"piid":4},{"did":"438210775","siid":2,"piid":1}],"datasource":1}"#;
     let m = describe(&mut s, at(130), Method::GetProperties, false, json);
     assert_eq!(names(&s), ["air-purifier.on", "environment.pm2.5-density", "Some(2)/Some(1)"]);
-    assert_eq!(m.model.as_ref().map(|(n, _)| &**n), Some("zhimi.airp.rmb1"));
+    assert_eq!(m.model, None, "two devices: the frame has no one model");
+    assert_eq!(s.last_devices[0].model.as_deref(), Some("zhimi.airp.rmb1"));
+    assert_eq!(s.last_devices[2].model, None);
     assert_eq!(m.status, SpecStatus::NoModel, "the plug's model is not known");
     assert!(m.note.as_deref().unwrap().contains("cloud device 438210775"), "{:?}", m.note);
     assert!(m.summary.is_none(), "two devices: no one spec for the Info column");
@@ -88,7 +90,7 @@ fn actions_take_their_arguments_from_value_or_in() {
         let kinds: Vec<Kind> = s.last.iter().map(|r| r.entry.kind).collect();
         assert_eq!(kinds, [Kind::Action, Kind::Argument]);
         assert_eq!(names(&s)[0], "filter.reset-filter-life");
-        assert!(s.last_specs[1].is_some(), "the argument is named by its action's device");
+        assert!(s.last_devices[1].spec.is_some(), "the argument is named by its action's device");
     }
 }
 

@@ -64,9 +64,16 @@ pub struct MiotState {
     /// The spec and entries of the last frame described, for the shim's copy.
     pub last_spec: Option<Arc<Spec>>,
     pub last: Vec<Resolved>,
-    /// Each entry's own spec, when the entries name several devices (Mi
-    /// cloud calls); empty: `last_spec` for all.
-    pub last_specs: Vec<Option<Arc<Spec>>>,
+    /// Each entry's own device, when the entries name several devices (Mi
+    /// cloud calls); empty: `last_spec` and the frame's model for all.
+    pub last_devices: Vec<EntryDevice>,
+}
+
+/// The device of one entry of a Mi cloud call: its model and spec.
+#[derive(Debug, Clone, Default)]
+pub struct EntryDevice {
+    pub model: Option<Arc<str>>,
+    pub spec: Option<Arc<Spec>>,
 }
 
 impl MiotState {
@@ -77,7 +84,7 @@ impl MiotState {
         self.note_frames.clear();
         self.last_spec = None;
         self.last.clear();
-        self.last_specs.clear();
+        self.last_devices.clear();
         self.specs.revalidate();
     }
 }
@@ -113,7 +120,7 @@ pub fn describe(state: &mut MiotState, at: At, payload: &Payload, json: &[u8]) -
     };
     state.last_spec = None;
     state.last.clear();
-    state.last_specs.clear();
+    state.last_devices.clear();
     let id = payload.id.map(|(id, _)| id);
     let (method, reply, list, asked, text) = match payload.kind {
         PayloadKind::Request => {
