@@ -62,8 +62,11 @@ make_machine() { # make_machine SUITE
     { echo "fresh-machine: debootstrap $suite failed" >&2; return 1; }
   rm -f "$dir/etc/apt/sources.list"
   if [ "$suite" = sid ] || [ "$suite" = unstable ]; then
-    # The development suite has no updates or security suites.
+    # The development suite has no updates or security suites. Its Release
+    # file is valid for a week; a mirror that serves a snapshot (as this
+    # workplace's does) may hold one past that, which apt refuses.
     echo "deb $mirror $suite main" >"$dir/etc/apt/sources.list"
+    echo 'Acquire::Check-Valid-Until "false";' >"$dir/etc/apt/apt.conf.d/99snapshot-mirror"
   else
     cat >"$dir/etc/apt/sources.list" <<EOF
 deb $mirror $suite main
