@@ -32,6 +32,7 @@ if [ "${1:-}" != "--quick" ]; then
   step "README samples self-test" tests/readme-samples.sh --self-test
   step "benchmark (short form)" env DOUBLINGS=7 RUNS=1 PLUGIN_SO=target/release/libmiio_dissector.so tests/bench/tshark-bench.sh
   step "MIoT naming benchmark (short form)" env DOUBLINGS=6 RUNS=1 PLUGIN_SO=target/release/libmiio_dissector.so tests/bench/miot-bench.sh
+  step "Mi cloud benchmark (short form)" env DOUBLINGS=3 RUNS=1 PLUGIN_SO=target/release/libmiio_dissector.so tests/bench/cloud-bench.sh
   step "MiBeacon benchmark (short form)" env DOUBLINGS=5 RUNS=1 PLUGIN_SO=target/release/libmiio_dissector.so tests/bench/mibeacon-bench.sh
   step "hostile captures (short form)" env FRAMES=2000 RUNS=1 PLUGIN_SO=target/release/libmiio_dissector.so tests/bench/adversarial.sh
 fi
