@@ -14,14 +14,9 @@ use std::path::PathBuf;
 use common::*;
 use serde_json::Value;
 
+/// The independent decoder's `NAME.expected.jsonl`, one exchange a line.
 fn expected(name: &str) -> Vec<Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("tests/captures/{name}.expected.jsonl"));
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    truth(&format!("{name}.expected.jsonl"))
 }
 
 /// `fields` of every frame of `capture` (all occurrences joined by `|`),

@@ -46,7 +46,8 @@ if ! command -v mosquitto >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q mosquitto >/dev/null
 fi
 py="$peers/venv/bin/python"
-[ -f "$here/cert.pem" ] && [ -f "$here/key.pem" ] || "$py" "$here/gen-cert.py"
+[ -f "$here/cert.pem" ] && [ -f "$here/key.pem" ] ||
+  "$py" "$here/../gen-cert.py" "$here" ha.api.io.mi.com "*.ha.api.io.mi.com" open.account.xiaomi.com account.xiaomi.com ha.mqtt.io.mi.com "*.mqtt.io.mi.com"
 
 # On any failure, stop what this script started (by pid) before exiting.
 tshark_pid= server_pid= device_pid= broker_pid= client_pid=

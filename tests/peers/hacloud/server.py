@@ -2,7 +2,7 @@
 """Stand-in for the Xiaomi Home integration's cloud HTTP APIs, for making
 test captures (written for this project; nothing from the integration).
 
-HTTPS (TLS 1.3, the self-signed certificate of gen-cert.py, ALPN http/1.1),
+HTTPS (TLS 1.3, the self-signed certificate of ../gen-cert.py, ALPN http/1.1),
 HTTP/1.1 with keep-alive, plain JSON (no RC4, no signatures), one listener per
 host name, each on its own loopback address as the real names resolve to
 different hosts:

@@ -22,7 +22,8 @@ if [ ! -x "$peers/venv/bin/python" ]; then
     cryptography==50.0.2 "httpx[http2]==0.29.0" h2==4.4.1
 fi
 py="$peers/venv/bin/python"
-[ -f "$here/cert.pem" ] && [ -f "$here/key.pem" ] || "$py" "$here/gen-cert.py"
+[ -f "$here/cert.pem" ] && [ -f "$here/key.pem" ] ||
+  "$py" "$here/../gen-cert.py" "$here" api.io.mi.com account.xiaomi.com sts.api.io.mi.com "*.api.io.mi.com"
 
 # Fixed values, the same as server.py's fixtures.
 username=miio-tester@example.com

@@ -2,7 +2,7 @@
 """Stand-in for the Xiaomi account server and the Mi Home cloud API, for
 making test captures.
 
-One HTTPS server (TLS 1.3 only, the self-signed certificate of gen-cert.py)
+One HTTPS server (TLS 1.3 only, the self-signed certificate of ../gen-cert.py)
 answers for every host name a Mi Home client uses, told apart by the Host
 header (checked against the TLS SNI):
 

@@ -23,7 +23,8 @@ if [ ! -x "$peers/venv/bin/python" ]; then
     qrcode==8.2 tzlocal==5.4.5 pillow==13.0.0 cryptography==50.0.2
 fi
 py="$peers/venv/bin/python"
-[ -f "$here/cert.pem" ] && [ -f "$here/key.pem" ] || "$py" "$here/gen-cert.py"
+[ -f "$here/cert.pem" ] && [ -f "$here/key.pem" ] ||
+  "$py" "$here/../gen-cert.py" "$here" api.mijia.tech sts.api.mijia.tech account.xiaomi.com "*.lp.account.xiaomi.com" miot-spec.org
 
 # On any failure, stop what this script started (by pid) before exiting.
 tshark_pid= server_pid= capture=

@@ -2,7 +2,7 @@
 """Stand-in for the Xiaomi account server, the Mi Home cloud API at
 api.mijia.tech and miot-spec.org, for making test captures of mijiaAPI 5.0.
 
-HTTPS (TLS 1.3 only, this folder's self-signed certificate of gen-cert.py),
+HTTPS (TLS 1.3 only, this folder's self-signed certificate of ../gen-cert.py),
 HTTP/1.1 (mijiaAPI's `requests` speaks nothing else), one listening socket per
 host name, each on its own loopback address (HOSTS); the Host header must
 match both the TLS SNI and the address the client connected to:
