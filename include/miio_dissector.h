@@ -409,6 +409,15 @@ typedef struct miio_stream_step {
 miio_status miio_stream_next(const uint8_t *bytes, size_t avail, const miio_stream_context *ctx,
                              miio_stream_step *step);
 
+/*
+ * A segment of TCP connection `connection` on port 80, which Wireshark gives
+ * HTTP: *claims = 1 when the connection is a miIO cloud link from here on
+ * (a whole miIO header starts somewhere in the segment, and the connection
+ * has not spoken HTTP before); 0: hand it to HTTP.
+ */
+miio_status miio_port80_claims(uint32_t connection, const uint8_t *segment, size_t segment_len,
+                               uint8_t *claims);
+
 /* Forgets what the previous capture taught (learned keys, links). Called at
  * the start of every (re)dissection; configured keys stay. */
 miio_status miio_capture_reset(void);

@@ -11,6 +11,7 @@ use once_cell::sync::Lazy;
 use crate::keys::store::KeyStore;
 use crate::mibeacon::keyring::Keyring;
 use crate::micloud::session::MicloudState;
+use crate::miio::port80::Port80;
 use crate::miio::session::Session;
 use crate::miot::frame::MiotState;
 use crate::roborock::dissect::RoborockState;
@@ -31,6 +32,8 @@ pub struct DissectorState {
     pub bindkeys: Keyring,
     /// Mi cloud API: ssecurity keys, requests waiting for replies.
     pub micloud: MicloudState,
+    /// TCP port 80: which connections are miIO's cloud links, which HTTP.
+    pub port80: Port80,
 }
 
 /// Which key file is in use and the version of it that was read.
@@ -54,6 +57,7 @@ impl DissectorState {
         self.miot.reset_capture();
         self.bindkeys.reset_capture();
         self.micloud.reset_capture();
+        self.port80 = Port80::default();
     }
 }
 

@@ -32,6 +32,9 @@ static const char *miio_miot_spec_dir = "";
 
 static dissector_handle_t miio_handle;
 static dissector_handle_t miio_tcp_handle;
+static dissector_handle_t miio_port80_handle;
+static int proto_port80 = -1;
+static dissector_handle_t port80_previous; /* HTTP's, when the plugin took port 80 over */
 
 /* The 0-based place of the next miIO frame in this packet (TCP segments may
  * carry several); counted in packet-scoped proto data. */
@@ -160,6 +163,28 @@ dissect_miio_tcp_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
     return TRUE;
 }
 
+/* TCP port 80, taken over from HTTP: a Mi cloud link (miIO from the first
+ * segment that holds a whole header, wherever the capture started) is miIO
+ * from there on, both directions; everything else goes to the dissector that
+ * had the port (HTTP), untouched. Which is which is decided in Rust. */
+static int
+dissect_miio_port80(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    conversation_t *conv = find_or_create_conversation(pinfo);
+    unsigned captured = tvb_captured_length(tvb);
+    uint8_t claims = 0;
+
+    if (conv && captured &&
+        miio_port80_claims(conv->conv_index, tvb_get_ptr(tvb, 0, captured), captured, &claims) == MIIO_OK &&
+        claims) {
+        conversation_set_dissector(conv, miio_tcp_handle);
+        return dissect_miio_tcp(tvb, pinfo, tree, data);
+    }
+    if (port80_previous)
+        return call_dissector_with_data(port80_previous, tvb, pinfo, tree, data);
+    return call_data_dissector(tvb, pinfo, tree);
+}
+
 /* Strict test on any UDP port; once a conversation matched, it stays miIO. */
 static miio_bool
 dissect_miio_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
@@ -201,6 +226,11 @@ proto_register_miio(void)
 
     miio_handle = register_dissector("miio", dissect_miio, proto_miio);
     miio_tcp_handle = register_dissector("miio.tcp", dissect_miio_tcp, proto_miio);
+    /* A protocol of its own: a dissector table holds one handle a protocol. */
+    proto_port80 = proto_register_protocol_in_name_only("miIO cloud link on TCP port 80 (else HTTP)",
+                                                        "miIO port 80", "miio_port80", proto_miio,
+                                                        FT_PROTOCOL);
+    miio_port80_handle = create_dissector_handle(dissect_miio_port80, proto_port80);
     miio_tap = register_tap("miio");
     register_init_routine(miio_init);
 
@@ -232,6 +262,8 @@ proto_reg_handoff_miio(void)
     proto_json = proto_get_id_by_filter_name("json");
     dissector_add_uint_range_with_preference("udp.port", MIIO_UDP_PORTS, miio_handle);
     dissector_add_uint_range_with_preference("tcp.port", MIIO_TCP_PORTS, miio_tcp_handle);
+    port80_previous = dissector_get_uint_handle(find_dissector_table("tcp.port"), 80);
+    dissector_add_uint("tcp.port", 80, miio_port80_handle);
     heur_dissector_add("udp", dissect_miio_heur, "miIO over UDP", "miio_udp", proto_miio,
                        HEURISTIC_ENABLE);
     heur_dissector_add("tcp", dissect_miio_tcp_heur, "miIO over TCP (device to Mi cloud)", "miio_tcp",

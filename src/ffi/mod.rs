@@ -144,6 +144,24 @@ pub unsafe extern "C" fn miio_dissect_frame(
 /// # Safety
 /// See include/miio_dissector.h.
 #[no_mangle]
+pub unsafe extern "C" fn miio_port80_claims(
+    connection: u32,
+    segment: *const u8,
+    segment_len: usize,
+    claims: *mut u8,
+) -> miio_status {
+    guarded(|| {
+        let (Some(segment), Some(claims)) = (bytes(segment, segment_len), claims.as_mut()) else {
+            return miio_status::MIIO_ERR_NULL_ARG;
+        };
+        *claims = u8::from(state::lock().port80.claims(connection, segment));
+        miio_status::MIIO_OK
+    })
+}
+
+/// # Safety
+/// See include/miio_dissector.h.
+#[no_mangle]
 pub unsafe extern "C" fn miio_heuristic_match(
     frame: *const u8,
     frame_len: usize,

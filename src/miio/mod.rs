@@ -11,6 +11,7 @@ pub mod dissect;
 pub mod frame;
 pub mod payload;
 pub mod pending;
+pub mod port80;
 pub mod session;
 pub mod short_frame;
 
