@@ -215,7 +215,8 @@ typedef enum miio_model_source {
     MIIO_MODEL_OTC_INFO = 2,          /* ref = frame of the _otc.info request (to the cloud) */
     MIIO_MODEL_FILE_LINE = 3,         /* ref = key file line "model DEVICE_ID MODEL" */
     MIIO_MODEL_TABLE_ROW = 4,         /* ref = miio_keys row whose comment has "model=MODEL" */
-    MIIO_MODEL_MICLOUD = 5            /* ref = frame of the Mi cloud API device list reply */
+    MIIO_MODEL_MICLOUD = 5,           /* ref = frame of the Mi cloud API device list reply */
+    MIIO_MODEL_MDNS = 6               /* ref = frame of the device's mDNS announcement */
 } miio_model_source;
 
 /* What the spec of a frame's device is. */
@@ -417,6 +418,23 @@ miio_status miio_stream_next(const uint8_t *bytes, size_t avail, const miio_stre
  */
 miio_status miio_port80_claims(uint32_t connection, const uint8_t *segment, size_t segment_len,
                                uint8_t *claims);
+
+/* A device an mDNS message announces (_miio._udp.local). */
+typedef struct miio_mdns_identity {
+    char instance[64];           /* "zhimi-airpurifier-m2_miio72610872" */
+    char model[MIIO_MODEL_CAP];  /* "zhimi.airpurifier.m2" */
+    uint32_t device_id;
+    uint8_t has_mac;
+    uint8_t mac[6];
+} miio_mdns_identity;
+
+/*
+ * The devices an mDNS message (a UDP payload) announces, at most cap; on the
+ * first pass (visited 0) their models become the capture's, for MIoT names.
+ */
+miio_status miio_mdns_identities(const uint8_t *msg, size_t msg_len, uint32_t frame_number,
+                                 uint8_t visited, miio_mdns_identity *out, size_t cap,
+                                 size_t *count);
 
 /* Forgets what the previous capture taught (learned keys, links). Called at
  * the start of every (re)dissection; configured keys stay. */

@@ -68,6 +68,7 @@ miio_miot_add_model(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const m
     case MIIO_MODEL_INFO_REPLY:
     case MIIO_MODEL_OTC_INFO:
     case MIIO_MODEL_MICLOUD:
+    case MIIO_MODEL_MDNS:
         ti = proto_tree_add_uint(tree, hf_miio_model_learned_in, tvb, 0, 0, m->model_ref);
         proto_item_set_generated(ti);
         return;

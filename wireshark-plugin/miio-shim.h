@@ -72,4 +72,9 @@ void miio_tap_queue_miot(packet_info *pinfo, const miio_miot_frame *m, miio_tap_
 void miio_tap_queue(packet_info *pinfo, const miio_frame_info *info, const uint8_t *plaintext,
                     miio_tap_info *t);
 
+/* miio-mdns.c: devices announcing themselves over mDNS (UDP 5353 taken
+ * from mDNS and handed straight back). */
+void miio_mdns_register(int proto_miio);
+void miio_mdns_handoff(void);
+
 #endif /* MIIO_SHIM_H */

@@ -223,6 +223,7 @@ proto_register_miio(void)
     proto_miio = proto_register_protocol("Xiaomi miIO", "miIO", "miio");
     miio_fields_register(proto_miio);
     miio_miot_register(proto_miio);
+    miio_mdns_register(proto_miio);
 
     miio_handle = register_dissector("miio", dissect_miio, proto_miio);
     miio_tcp_handle = register_dissector("miio.tcp", dissect_miio_tcp, proto_miio);
@@ -264,6 +265,7 @@ proto_reg_handoff_miio(void)
     dissector_add_uint_range_with_preference("tcp.port", MIIO_TCP_PORTS, miio_tcp_handle);
     port80_previous = dissector_get_uint_handle(find_dissector_table("tcp.port"), 80);
     dissector_add_uint("tcp.port", 80, miio_port80_handle);
+    miio_mdns_handoff();
     heur_dissector_add("udp", dissect_miio_heur, "miIO over UDP", "miio_udp", proto_miio,
                        HEURISTIC_ENABLE);
     heur_dissector_add("tcp", dissect_miio_tcp_heur, "miIO over TCP (device to Mi cloud)", "miio_tcp",

@@ -26,6 +26,7 @@ pub(crate) fn frame(m: &MiotFrame) -> miio_miot_frame {
         Some(ModelSource::InfoReply(n)) => (miio_model_source::MIIO_MODEL_INFO_REPLY, n),
         Some(ModelSource::OtcInfo(n)) => (miio_model_source::MIIO_MODEL_OTC_INFO, n),
         Some(ModelSource::MicloudReply(n)) => (miio_model_source::MIIO_MODEL_MICLOUD, n),
+        Some(ModelSource::Mdns(n)) => (miio_model_source::MIIO_MODEL_MDNS, n),
         Some(ModelSource::FileLine(n)) => (miio_model_source::MIIO_MODEL_FILE_LINE, n),
         Some(ModelSource::TableRow(n)) => (miio_model_source::MIIO_MODEL_TABLE_ROW, n),
     };

@@ -144,6 +144,50 @@ pub unsafe extern "C" fn miio_dissect_frame(
 /// # Safety
 /// See include/miio_dissector.h.
 #[no_mangle]
+pub unsafe extern "C" fn miio_mdns_identities(
+    msg: *const u8,
+    msg_len: usize,
+    frame_number: u32,
+    visited: u8,
+    out: *mut crate::abi::miio_mdns_identity,
+    cap: usize,
+    count: *mut usize,
+) -> miio_status {
+    guarded(|| {
+        let (Some(msg), Some(count)) = (bytes(msg, msg_len), count.as_mut()) else {
+            return miio_status::MIIO_ERR_NULL_ARG;
+        };
+        *count = 0;
+        if out.is_null() && cap != 0 {
+            return miio_status::MIIO_ERR_NULL_ARG;
+        }
+        let found = crate::miio::mdns::identities(msg);
+        if visited == 0 && !found.is_empty() {
+            let mut state = state::lock();
+            for id in &found {
+                let source = crate::miot::models::ModelSource::Mdns(frame_number);
+                state.miot.models.learn(id.device_id, &id.model, source);
+            }
+        }
+        for (i, id) in found.iter().take(cap).enumerate() {
+            // SAFETY: all-zero is a valid miio_mdns_identity.
+            let mut slot: crate::abi::miio_mdns_identity = std::mem::zeroed();
+            put_text(&mut slot.instance, &id.instance);
+            put_text(&mut slot.model, &id.model);
+            slot.device_id = id.device_id;
+            if let Some(mac) = id.mac {
+                (slot.has_mac, slot.mac) = (1, mac);
+            }
+            out.add(i).write(slot);
+            *count = i + 1;
+        }
+        miio_status::MIIO_OK
+    })
+}
+
+/// # Safety
+/// See include/miio_dissector.h.
+#[no_mangle]
 pub unsafe extern "C" fn miio_port80_claims(
     connection: u32,
     segment: *const u8,

@@ -9,6 +9,7 @@ pub mod context;
 pub mod crypto;
 pub mod dissect;
 pub mod frame;
+pub mod mdns;
 pub mod payload;
 pub mod pending;
 pub mod port80;

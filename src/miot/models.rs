@@ -14,6 +14,8 @@ pub enum ModelSource {
     OtcInfo(u32),
     /// The Mi cloud API's device list reply in frame N.
     MicloudReply(u32),
+    /// The device's mDNS announcement in frame N.
+    Mdns(u32),
     FileLine(u32),
     TableRow(u32),
 }
