@@ -125,8 +125,10 @@ miio_status mibeacon_dissect(const uint8_t *data, size_t len, const mibeacon_con
 /* Packet layouts mibeacon_locate reads, as Wireshark holds the bytes. */
 typedef enum mibeacon_layout {
     MIBEACON_LAYOUT_LE_LL_WITH_PHDR = 0, /* link type 256, pseudo-header included */
-    MIBEACON_LAYOUT_HCI_H4 = 1,          /* 201 (direction kept apart): H4 type, HCI packet */
-    MIBEACON_LAYOUT_HCI_EVENT = 2        /* 254 with opcode 3: the HCI event */
+    MIBEACON_LAYOUT_HCI_H4 = 1,          /* 201 (direction kept apart), 187, btsnoop's H4: H4 type, HCI packet */
+    MIBEACON_LAYOUT_HCI_EVENT = 2,       /* 254 with opcode 3: the HCI event */
+    MIBEACON_LAYOUT_LE_LL = 3,           /* 251: the link layer packet, no pseudo-header */
+    MIBEACON_LAYOUT_NORDIC_BLE = 4       /* 272 (nRF Sniffer, protocol 2 and 3) */
 } mibeacon_layout;
 
 typedef struct mibeacon_found {

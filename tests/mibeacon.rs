@@ -11,11 +11,17 @@ use std::collections::BTreeSet;
 use common::*;
 use serde_json::Value;
 
-const CAPTURES: [&str; 4] = [
+const CAPTURES: [&str; 9] = [
     "mibeacon-le-ll.pcap",
     "mibeacon-hci.pcap",
     "mibeacon-monitor.pcap",
     "mibeacon-038f.pcap",
+    // Issue 28: the other forms people save (tests/peers/mibeacon/make-pcaps.py).
+    "mibeacon-h4.pcap",
+    "mibeacon-le-ll-nophdr.pcap",
+    "mibeacon-nordic.pcap",
+    "mibeacon-btsnoop.log",
+    "mibeacon-btmon.snoop",
 ];
 
 /// Our field for xiaomi-ble's `key` in `table` (src/mibeacon/quantities.rs
@@ -230,3 +236,22 @@ fn statistics_count_advertisers_products_and_readings() {
     assert!(count("Readings", "temperature") >= 15, "{out}");
     assert!(out.contains("A4:C1:38:02:83:F4"), "{out}");
 }
+
+/// The packet list (tshark without -V or fields: no tree is built, as in
+/// the GUI's list) names every advert in every form (issue 28: on 4.0 the
+/// forms mibeacon_locate does not read showed only in the details).
+#[test]
+fn the_packet_list_shows_every_advert_in_every_form() {
+    let vectors = mibeacon_vectors();
+    let rows = bindkey_rows(&vectors);
+    let sandbox = Sandbox::new();
+    for capture in CAPTURES {
+        let pcap = sandbox.capture(capture);
+        let mut args: Vec<&str> = vec!["-r", pcap.to_str().unwrap()];
+        args.extend(rows.iter().flat_map(|r| ["-o", r.as_str()]));
+        let list = sandbox.tshark(&args);
+        let shown = list.lines().filter(|l| l.contains(" MiBeacon ") && l.contains("MiBeacon v")).count();
+        assert_eq!(shown, vectors.len(), "{capture}:\n{list}");
+    }
+}
+

@@ -8,9 +8,9 @@
  *   bytes (mibeacon_locate): the Bluetooth fields cannot be relied on, as
  *   the GUI builds no tree for its packet list.
  * - Manufacturer data 0x038F: the company-id table, on every version.
- * - The advertiser: the report's address in HCI captures (link types 201,
- *   254), where pinfo->src is "controller"; pinfo->src in sniffer captures
- *   (256, 272). In layouts mibeacon_locate does not read, the last
+ * - The advertiser: the report's address in HCI captures (link types 187,
+ *   201, 254, btsnoop), where pinfo->src is "controller"; the advertising
+ *   packet's own address in link layer captures (251, 256, 272). In layouts mibeacon_locate does not read, the last
  *   bthci_evt.bd_addr before the frame in the tree, when there is one; on
  *   4.0 the service data fields of the tree, when one is built.
  *
@@ -44,7 +44,14 @@ layout_of(packet_info *pinfo, mibeacon_layout *layout)
         *layout = MIBEACON_LAYOUT_LE_LL_WITH_PHDR;
         return TRUE;
     case WTAP_ENCAP_BLUETOOTH_H4_WITH_PHDR:
+    case WTAP_ENCAP_BLUETOOTH_H4:
         *layout = MIBEACON_LAYOUT_HCI_H4;
+        return TRUE;
+    case WTAP_ENCAP_BLUETOOTH_LE_LL:
+        *layout = MIBEACON_LAYOUT_LE_LL;
+        return TRUE;
+    case WTAP_ENCAP_NORDIC_BLE:
+        *layout = MIBEACON_LAYOUT_NORDIC_BLE;
         return TRUE;
     case WTAP_ENCAP_BLUETOOTH_LINUX_MONITOR:
         *layout = MIBEACON_LAYOUT_HCI_EVENT;
@@ -127,7 +134,7 @@ dissect_from_table(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *da
     return mibeacon_dissect_frame(tvb, pinfo, tree, &ctx);
 }
 
-/* Other layouts (nRF Sniffer's 272, ...): the 0xFE95 service data fields
+/* Other layouts: the 0xFE95 service data fields
  * of the tree, when one is built (tshark -V, the GUI's details). */
 static int
 dissect_post_from_tree(packet_info *pinfo, proto_tree *tree)

@@ -100,6 +100,8 @@ pub unsafe extern "C" fn mibeacon_locate(
             mibeacon_layout::MIBEACON_LAYOUT_LE_LL_WITH_PHDR => Layout::LeLinkLayerWithPhdr,
             mibeacon_layout::MIBEACON_LAYOUT_HCI_H4 => Layout::HciH4,
             mibeacon_layout::MIBEACON_LAYOUT_HCI_EVENT => Layout::HciEvent,
+            mibeacon_layout::MIBEACON_LAYOUT_LE_LL => Layout::LeLinkLayer,
+            mibeacon_layout::MIBEACON_LAYOUT_NORDIC_BLE => Layout::NordicBle,
         };
         let all = locate(layout, packet);
         *count = all.len();

@@ -21,6 +21,13 @@ pub enum Layout {
     /// An HCI event from its event code: LINKTYPE_BLUETOOTH_LINUX_MONITOR
     /// (254) packets whose opcode (kept apart by wiretap) is 3.
     HciEvent,
+    /// LINKTYPE_BLUETOOTH_LE_LL (251): the link layer packet alone.
+    LeLinkLayer,
+    /// LINKTYPE_NORDIC_BLE (272, nRF Sniffer for Bluetooth LE, protocol 2
+    /// and 3): board id, a 6-byte UART header (its packet id at 5), an
+    /// event header of the length its first byte gives, then the link
+    /// layer packet.
+    NordicBle,
 }
 
 /// A MiBeacon frame in the packet.
@@ -48,6 +55,15 @@ pub fn locate(layout: Layout, packet: &[u8]) -> Vec<Found> {
             _ => Vec::new(),
         },
         Layout::HciEvent => hci_event(packet, 0),
+        Layout::LeLinkLayer => le_link_layer(packet, 0),
+        Layout::NordicBle => match packet.get(..8) {
+            // Protocol 2 or 3; an advertising (2) or any LE (6) packet.
+            Some(h) if matches!(h[3], 2 | 3) && matches!(h[6], 2 | 6) => {
+                let at = 7 + usize::from(h[7]);
+                le_link_layer(packet.get(at..).unwrap_or(&[]), at)
+            }
+            _ => Vec::new(),
+        },
     }
 }
 

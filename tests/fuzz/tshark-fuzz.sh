@@ -33,7 +33,8 @@ repeat=${REPEAT:-5}
 corpus="$sandbox/corpus.pcapng"
 parts=()
 for _ in $(seq 1 "$repeat"); do
-  parts+=("$project_root"/tests/captures/*.pcapng "$project_root"/tests/captures/mibeacon-*.pcap)
+  parts+=("$project_root"/tests/captures/*.pcapng "$project_root"/tests/captures/mibeacon-*.pcap \
+          "$project_root"/tests/captures/mibeacon-*.log "$project_root"/tests/captures/mibeacon-*.snoop)
 done
 mergecap -a -w "$corpus" "${parts[@]}"
 # The TLS captures' secrets (Mi cloud, mijiaAPI, the Xiaomi Home integration), so their bodies reach the plugin.
