@@ -36,7 +36,10 @@ pub fn decode(model: &str, id: u16, v: &[u8]) -> Option<Vec<Reading>> {
             vec![float("formaldehyde", f64::from(u16le(b)) / 100.0)]
         }),
         0x1013 => exact(v, |[c]| vec![uint("consumable", c)]),
-        0x100A | 0x4803 | 0x4C03 | 0x5003 => exact(v, |[b]| vec![uint("battery", b)]),
+        0x100A | 0x4803 | 0x4C03 | 0x5003 | 0x5403 => exact(v, |[b]| vec![uint("battery", b)]),
+        // Newer sensors and displays (ble_monitor): whole percent, whole degrees.
+        0x6012 => exact(v, |[h]| vec![float("humidity", h.into())]),
+        0x605D => exact(v, |[t]| vec![float("temperature", f64::from(i8::from_le_bytes([t])))]),
         _ => return None,
     })
 }
@@ -78,6 +81,20 @@ fn illuminance(model: &str, lux: u32) -> Vec<Reading> {
 
 #[cfg(test)]
 mod tests {
+
+    /// ble_monitor's test adverts (tests/peers/mibeacon/objects-union.md):
+    /// battery 76 %, humidity 39 %, temperature 25 °C.
+    #[test]
+    fn newer_objects_of_ble_monitor() {
+        let one = |id, v: &[u8]| decode("", id, v).unwrap();
+        assert_eq!(one(0x5403, &[0x4c])[0].quantity.key, "battery");
+        let h = one(0x6012, &[0x27]);
+        assert_eq!((h[0].quantity.key, format!("{:?}", h[0].value)), ("humidity", format!("{:?}", float("humidity", 39.0).value)));
+        let t = one(0x605D, &[0x19]);
+        assert_eq!(format!("{:?}", t[0].value), format!("{:?}", float("temperature", 25.0).value));
+        assert!(decode("", 0x605D, &[0x19, 0]).unwrap_or_default().is_empty(), "one byte only");
+    }
+
     use super::*;
     use crate::mibeacon::quantities::Value;
 
