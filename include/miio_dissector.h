@@ -55,8 +55,13 @@ typedef enum miio_frame_kind {
     MIIO_KIND_CLOUD_HELLO = 5,        /* device to cloud: 2131 0020 ffffffff ffffffff 00000000 + 00 x 16 */
     MIIO_KIND_TIME_SYNC = 6,          /* cloud's answer to a cloud hello: stamp = server Unix time */
     MIIO_KIND_KEEPALIVE = 7,          /* other 32-byte frames on a cloud connection */
-    MIIO_KIND_PING = 8                /* 32 bytes, no payload, bytes 16..31 a checksum (not a hello
+    MIIO_KIND_PING = 8,               /* 32 bytes, no payload, bytes 16..31 a checksum (not a hello
                                          reply): MD5(header[0..16] || token) when verified */
+    MIIO_KIND_HA_PROBE = 9,           /* the Xiaomi Home integration's probe: bytes 4..15 ff,
+                                         16..19 "MDID", 20..27 its instance id (u64 BE), 28..31 0 */
+    MIIO_KIND_HA_PROBE_REPLY = 10     /* a device's answer to it: 16..19 "MSUB", 20..23 a timestamp
+                                         (u32 BE), 24..26 "PUB", 27 a type, 28 0xfe = wildcard
+                                         subscriptions; never a token */
 } miio_frame_kind;
 
 /* Which way a frame travels, from the ports (the device listens on 54321;

@@ -42,6 +42,8 @@ miio_kind_name(const miio_tap_info *info)
     case MIIO_KIND_TIME_SYNC:         return "Time sync";
     case MIIO_KIND_KEEPALIVE:         return "Keep-alive";
     case MIIO_KIND_PING:              return "Ping (empty payload)";
+    case MIIO_KIND_HA_PROBE:          return "Xiaomi Home probe";
+    case MIIO_KIND_HA_PROBE_REPLY:    return "Xiaomi Home probe reply";
     case MIIO_KIND_DATA:              break;
     }
     switch (info->payload_kind) {

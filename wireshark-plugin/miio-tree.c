@@ -385,8 +385,14 @@ miio_tree_frame(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item, proto_
         miio_miot_add_model(miio_tree, tvb, pinfo, &info->miot);
         miio_tree_short_frame(tvb, pinfo, miio_item, miio_tree, info);
         break;
+    case MIIO_KIND_HA_PROBE:
+    case MIIO_KIND_HA_PROBE_REPLY:
+        add_header_fields(miio_tree, tvb, info);
+        miio_ha_lan_frame(tvb, pinfo, miio_item, miio_tree, info);
+        break;
     case MIIO_KIND_DATA:
         add_header_fields(miio_tree, tvb, info);
+        miio_ha_add_device_id64(tvb, miio_tree, info);
         miio_miot_add_model(miio_tree, tvb, pinfo, &info->miot);
         dissect_data(tvb, pinfo, miio_item, root, miio_tree, plaintext, info, tap);
         break;

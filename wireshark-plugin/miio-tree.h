@@ -23,4 +23,11 @@ void miio_add_key_origin(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 void miio_tree_short_frame(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item,
                            proto_tree *tree, const miio_frame_info *info);
 
+/* miio-ha-lan.c: the Xiaomi Home integration's probe and its reply, and the
+ * 64-bit device id it packs into bytes 4..11. */
+void miio_ha_register(int proto);
+void miio_ha_lan_frame(tvbuff_t *tvb, packet_info *pinfo, proto_item *miio_item, proto_tree *tree,
+                       const miio_frame_info *info);
+void miio_ha_add_device_id64(tvbuff_t *tvb, proto_tree *tree, const miio_frame_info *info);
+
 #endif /* MIIO_TREE_H */

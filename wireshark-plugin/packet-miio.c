@@ -22,6 +22,7 @@
 
 #include "miio-fields.h"
 #include "miio-miot.h"
+#include "miio-tree.h"
 #include "tcp-stream.h"
 
 #define MIIO_UDP_PORTS "54321,8053"
@@ -224,6 +225,7 @@ proto_register_miio(void)
     miio_fields_register(proto_miio);
     miio_miot_register(proto_miio);
     miio_mdns_register(proto_miio);
+    miio_ha_register(proto_miio);
 
     miio_handle = register_dissector("miio", dissect_miio, proto_miio);
     miio_tcp_handle = register_dissector("miio.tcp", dissect_miio_tcp, proto_miio);

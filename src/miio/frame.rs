@@ -56,6 +56,21 @@ impl Header {
             && self.checksum == [0; 16]
     }
 
+    /// The Xiaomi Home integration's probe (miot_lan.py): "MDID" and its
+    /// instance id where a hello carries its checksum.
+    fn is_ha_probe(&self) -> bool {
+        self.unknown == HELLO_FILL
+            && self.device_id == HELLO_FILL
+            && self.stamp == HELLO_FILL
+            && self.checksum[..4] == *b"MDID"
+            && self.checksum[12..] == [0; 4]
+    }
+
+    /// A device's answer to that probe: "MSUB", a timestamp, "PUB", a type.
+    fn is_ha_probe_reply(&self) -> bool {
+        self.checksum[..4] == *b"MSUB" && self.checksum[8..11] == *b"PUB"
+    }
+
     fn is_hello_request(&self) -> bool {
         self.unknown == HELLO_FILL
             && self.device_id == HELLO_FILL
@@ -118,6 +133,10 @@ pub fn classify(captured: &[u8], reported_len: usize) -> Frame {
     };
     let kind = if length > HEADER_LEN {
         FrameKind::MIIO_KIND_DATA
+    } else if header.is_ha_probe() {
+        FrameKind::MIIO_KIND_HA_PROBE
+    } else if header.is_ha_probe_reply() {
+        FrameKind::MIIO_KIND_HA_PROBE_REPLY
     } else if header.is_hello_request() {
         FrameKind::MIIO_KIND_HELLO_REQUEST
     } else if header.is_cloud_hello() {
@@ -201,6 +220,19 @@ pub fn frame_start(bytes: &[u8]) -> Start {
 mod tests {
     use super::*;
     use crate::miio::test_frames::{hex, HELLO_REPLY, HELLO_REQUEST, INFO_REQUEST};
+
+    /// The example frames of the Xiaomi Home integration's LAN
+    /// control (miot_lan.py): named, never hellos nor token carriers.
+    #[test]
+    fn xiaomi_home_probe_and_its_reply() {
+        let probe = hex("21310020ffffffffffffffffffffffff4d444944112233445566778800000000");
+        assert_eq!(classify(&probe, probe.len()).kind, FrameKind::MIIO_KIND_HA_PROBE);
+        let reply = hex("2131002000000000075bcd156553f1004d5355426553f10050554201fe000000");
+        assert_eq!(classify(&reply, reply.len()).kind, FrameKind::MIIO_KIND_HA_PROBE_REPLY);
+        // A hello and a token-carrying hello reply stay what they were.
+        let hello = hex(&format!("21310020{}", "ff".repeat(28)));
+        assert_eq!(classify(&hello, 32).kind, FrameKind::MIIO_KIND_HELLO_REQUEST);
+    }
 
     #[test]
     fn parses_header_fields() {
