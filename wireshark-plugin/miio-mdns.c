@@ -9,7 +9,9 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <epan/address.h>
+#include <epan/exceptions.h>
 #include <epan/packet.h>
+#include <epan/show_exception.h>
 #include <epan/to_str.h>
 
 #include "miio-shim.h"
@@ -33,8 +35,19 @@ dissect_mdns_identity(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
     unsigned len = tvb_captured_length(tvb);
     miio_mdns_identity found[MDNS_MAX_IDENTITIES];
     size_t count = 0;
-    int used = mdns_previous ? call_dissector_with_data(mdns_previous, tvb, pinfo, tree, data)
+    volatile int used = 0;
+
+    /* mDNS may throw on a malformed record (some firmwares' broken TXT):
+     * shown as Wireshark shows it, and the identity is still read. */
+    TRY {
+        used = mdns_previous ? call_dissector_with_data(mdns_previous, tvb, pinfo, tree, data)
                              : call_data_dissector(tvb, pinfo, tree);
+    }
+    CATCH_NONFATAL_ERRORS {
+        show_exception(tvb, pinfo, tree, EXCEPT_CODE, GET_MESSAGE);
+        used = (int)len;
+    }
+    ENDTRY;
 
     if (!len || miio_mdns_identities(tvb_get_ptr(tvb, 0, len), len, pinfo->num, PINFO_FD_VISITED(pinfo),
                                      found, MDNS_MAX_IDENTITIES, &count) != MIIO_OK)

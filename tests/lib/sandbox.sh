@@ -46,6 +46,10 @@ miio_test_keys=(
   -o 'uat:miio_keys:"A4:C1:38:02:83:F4","bindkey","e9ea895fac7cca6d30532432a516f3a8","LYWSD03MMC"'
   -o 'uat:miio_keys:"","bindkey","b2cf9a553d53571b5657defd582d676e","XMWSDJ04MMC"'
   -o 'uat:miio_keys:"F8:24:41:C5:98:8B","bindkey","b853075158487ca39a5b5ea9","YLKG07YL"'
+  -o 'uat:miio_keys:"","token","d7a1afcd714aea144b4996415a1c4a14","Xiaomi Home LAN purifier .51"'
+  -o 'uat:miio_keys:"","token","efae78cec5b43e2b64649f8d6ce256b7","Xiaomi Home LAN purifier .52"'
+  -o 'uat:miio_keys:"","token","c67257499646d4991e77f8a9de0f7378","Xiaomi Home LAN purifier .53"'
+  -o 'uat:miio_keys:"","token","754e2b43a8854ebaf219b9dd1375eebf","mDNS purifier"'
   -o 'tcp.try_heuristic_first:TRUE'
 )
 
