@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: the hostile-input smokes (corrupted captures through
-# tshark, valgrind, libFuzzer for 30 s a target), the README's sample outputs
+# tshark, valgrind, libFuzzer for 20 s a target (9 targets)), the README's sample outputs
 # against what the commands print, then the Rust unit tests and the
 # integration tests that load the freshly built plugin into the real tshark.
 # Installs what is missing first. A failing step does not stop the others:
@@ -27,7 +27,7 @@ if [ "${1:-}" != "--quick" ]; then
   cargo build --release --locked
   step "tshark fuzz" tests/fuzz/tshark-fuzz.sh
   step "memcheck" tests/memcheck.sh
-  step "libfuzzer" tests/fuzz/libfuzzer.sh 30
+  step "libfuzzer" tests/fuzz/libfuzzer.sh 20
   step "README samples" tests/readme-samples.sh
   step "README samples self-test" tests/readme-samples.sh --self-test
   step "benchmark (short form)" env DOUBLINGS=7 RUNS=1 PLUGIN_SO=target/release/libmiio_dissector.so tests/bench/tshark-bench.sh

@@ -21,7 +21,7 @@ source "$here/../lib/sandbox.sh"
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(dissect_frame key_input payload roborock_frame miot mibeacon micloud cloud_body)
+[ ${#targets[@]} -gt 0 ] || targets=(dissect_frame key_input payload roborock_frame miot mibeacon micloud cloud_body lan_identity)
 
 export RUSTC_BOOTSTRAP=1
 # The fuzz crate has no lock file: pick dependency versions this Rust builds
@@ -61,7 +61,7 @@ corpus_root="$project_root/target/fuzz-corpus"
 make_corpora() {
   sandbox_init
   sandbox_copy "$project_root"/tests/captures/*.pcapng
-  mkdir -p "$corpus_root"/{dissect_frame,key_input,payload,roborock_frame,miot,mibeacon,micloud,cloud_body}
+  mkdir -p "$corpus_root"/{dissect_frame,key_input,payload,roborock_frame,miot,mibeacon,micloud,cloud_body,lan_identity}
   # Roborock frames as the peers recorded them (flag byte: TCP, MQTT, discovery).
   local m=0 truth flag
   for truth in "$project_root"/tests/captures/roborock-*.truth.jsonl; do
@@ -124,6 +124,16 @@ for name in ("mijia-qr-chain", "hacloud-http", "hacloud-mqtt"):
             if flag == 1:
                 (out / f"{name}-{n}.gz").write_bytes(bytes([flag]) + gzip.compress(text.encode()))
 PY
+  # LAN identity: the mDNS capture's messages (broken TXT included), and
+  # port-80 segments of the cloud link and of plain HTTP (connection byte first).
+  sandbox_copy "$project_root"/tests/captures/mdns-miio.pcapng "$project_root"/tests/captures/http80-plain.pcapng
+  as_user tshark -r "$sandbox/mdns-miio.pcapng" -T fields -e udp.payload 2>/dev/null | { grep -v '^$' || true; } |
+    while read -r hex; do m=$((m + 1)); printf '%s' "$hex" | xxd -r -p > "$corpus_root/lan_identity/mdns-$m"; done
+  for capture in cloud-tcp http80-plain; do
+    sandbox_copy "$project_root/tests/captures/$capture.pcapng"
+    as_user tshark -r "$sandbox/$capture.pcapng" -T fields -e tcp.payload 2>/dev/null | { grep -v '^$' || true; } |
+      while read -r hex; do m=$((m + 1)); { printf '\1'; printf '%s' "$hex" | xxd -r -p; } > "$corpus_root/lan_identity/$capture-$m"; done
+  done
   printf '0a1b2c3d 3f4a1c2b9d8e7f60112233445566aa01 vacuum\n# c\nc0ffee00deadbeef0123456789abcdef\n' > "$corpus_root/key_input/file"
   printf '0a1b2c3d\ttoken\t3f4a1c2b9d8e7f60112233445566aa01\tvacuum' > "$corpus_root/key_input/row"
   printf '\tcloud\tXk3mP9qLw2Zr7TbN\t' > "$corpus_root/key_input/cloud"
