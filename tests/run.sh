@@ -38,7 +38,7 @@ if [ "${1:-}" != "--quick" ]; then
 fi
 # Last, so that its summary closes the output.
 status=0
-cargo test --release --locked || status=$?
+cargo test --release --locked --no-fail-fast || status=$?
 if ((${#failed[@]})); then
   echo "tests/run.sh: failed steps: ${failed[*]}" >&2
   exit 1
