@@ -192,8 +192,7 @@ fn the_xiaomi_home_integration_http_api_and_its_tokens() {
     // device_list_page: every token harvested...
     let list = all
         .iter()
-        .filter(|e| e["path"] == "/app/v2/home/device_list_page")
-        .last()
+        .rfind(|e| e["path"] == "/app/v2/home/device_list_page")
         .unwrap();
     let reply: Value = serde_json::from_str(list["response"].as_str().unwrap()).unwrap();
     let tokens: Vec<&str> = reply["result"]["list"]
