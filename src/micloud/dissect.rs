@@ -240,27 +240,38 @@ fn request(
     if let Some(data) = data.as_deref().filter(|_| d.key.is_some()) {
         miot_calls::describe(state, ctx, &mut d, data, false, MiotText::Data);
     }
+    keep_request(state, ctx, &mut d, path, data);
+    d.summary = summary::request(&d) + &miot_calls::names(&d.miot);
+    d
+}
+
+/// First pass: the request waits for its reply on its connection, and its
+/// record is kept; later passes: the record the first pass kept.
+fn keep_request(
+    state: &mut DissectorState,
+    ctx: &Context,
+    d: &mut Dissection,
+    path: Option<String>,
+    data: Option<Vec<u8>>,
+) {
     if ctx.visited {
         if let Some(r) = state.micloud.records.get(&ctx.frame) {
             d.record = r.clone();
         }
-    } else {
-        d.record.path = path.clone();
-        state.micloud.hold(
-            ctx.connection,
-            Pending {
-                frame: ctx.frame,
-                time_ns: ctx.time_ns,
-                path,
-                key: d.record.key.clone(),
-                data,
-            },
-        );
-        state.micloud.records.insert(ctx.frame, d.record.clone());
+        return;
     }
-    let miot_summary = std::mem::take(&mut d.summary);
-    d.summary = summary::request(&d) + &miot_summary;
-    d
+    d.record.path = path.clone();
+    state.micloud.hold(
+        ctx.connection,
+        Pending {
+            frame: ctx.frame,
+            time_ns: ctx.time_ns,
+            path,
+            key: d.record.key.clone(),
+            data,
+        },
+    );
+    state.micloud.records.insert(ctx.frame, d.record.clone());
 }
 
 /// A Xiaomi Home integration call: JSON in clear, POSTed to `/app/…` of a
@@ -280,26 +291,8 @@ fn clear_request(state: &mut DissectorState, ctx: &Context, path: String, body: 
     d.path = Some(path.clone());
     let offset = body.len() - body.trim_ascii_start().len();
     miot_calls::describe(state, ctx, &mut d, body, false, MiotText::Body(offset));
-    if ctx.visited {
-        if let Some(r) = state.micloud.records.get(&ctx.frame) {
-            d.record = r.clone();
-        }
-    } else {
-        d.record.path = Some(path.clone());
-        state.micloud.hold(
-            ctx.connection,
-            Pending {
-                frame: ctx.frame,
-                time_ns: ctx.time_ns,
-                path: Some(path),
-                key: None,
-                data: Some(body.to_vec()),
-            },
-        );
-        state.micloud.records.insert(ctx.frame, d.record.clone());
-    }
-    let miot_summary = std::mem::take(&mut d.summary);
-    d.summary = summary::request(&d) + &miot_summary;
+    keep_request(state, ctx, &mut d, Some(path), Some(body.to_vec()));
+    d.summary = summary::request(&d) + &miot_calls::names(&d.miot);
     d
 }
 
@@ -353,8 +346,7 @@ fn response(state: &mut DissectorState, ctx: &Context, head: &[u8], body: &[u8])
         d.harvested = super::apply::harvest(state, ctx, &d, &plain);
         miot_calls::describe(state, ctx, &mut d, &plain, true, MiotText::Response);
     }
-    let miot_summary = std::mem::take(&mut d.summary);
-    d.summary = summary::response(&d) + &miot_summary;
+    d.summary = summary::response(&d) + &miot_calls::names(&d.miot);
     d
 }
 

@@ -5,8 +5,7 @@
 
 use super::dissect::{Context, Dissection};
 use crate::miot::cloud;
-use crate::miot::entries::Method;
-use crate::miot::frame::At;
+use crate::miot::frame::{At, MiotFrame};
 use crate::state::DissectorState;
 
 /// Which text the entries' spans point into (the ABI's `micloud_miot_text`).
@@ -23,8 +22,7 @@ pub enum MiotText {
 }
 
 /// Names the MIoT entries of `json` (a request's, or a reply's when
-/// `reply`), when `d`'s path is a MIoT call; the Info column says them when
-/// one spec names them all.
+/// `reply`), when `d`'s path is a MIoT call.
 pub fn describe(state: &mut DissectorState, ctx: &Context, d: &mut Dissection, json: &[u8], reply: bool, text: MiotText) {
     let Some(method) = d.path.as_deref().and_then(cloud::method_of_path) else {
         return;
@@ -36,28 +34,22 @@ pub fn describe(state: &mut DissectorState, ctx: &Context, d: &mut Dissection, j
         request_in: None,
     };
     d.miot = cloud::describe(&mut state.miot, at, method, reply, json);
-    if d.miot.method.is_none() {
-        return;
-    }
-    d.miot_text = text;
-    if let Some(names) = &d.miot.summary {
-        d.summary.push_str(": ");
-        // The MIoT summary starts with the method (or "reply"); the path
-        // said which already.
-        let names = names
-            .strip_prefix(summary_method(method, reply))
-            .map_or(names.as_str(), str::trim_start);
-        d.summary.push_str(names);
+    if d.miot.method.is_some() {
+        d.miot_text = text;
     }
 }
 
-fn summary_method(method: Method, reply: bool) -> &'static str {
-    match (reply, method) {
-        (true, _) => "reply ok:",
-        (false, Method::GetProperties) => "get_properties",
-        (false, Method::SetProperties) => "set_properties",
-        (false, Method::Action) => "action",
-        (false, Method::PropertiesChanged) => "properties_changed",
-        (false, Method::EventOccured) => "event_occured",
-    }
+/// What the Info column adds after the call's own summary: `: ` and the
+/// entries' names, when one spec names them all. The MIoT summary's
+/// leading method (`get_properties `) or `reply ok:` is left out: the
+/// path and the reply summary said that already.
+pub fn names(miot: &MiotFrame) -> String {
+    let Some(names) = &miot.summary else {
+        return String::new();
+    };
+    let names = match miot.reply {
+        true => names.strip_prefix("reply ok:").map(str::trim_start),
+        false => names.split_once(' ').map(|(_, rest)| rest),
+    };
+    names.map_or(String::new(), |n| format!(": {n}"))
 }
